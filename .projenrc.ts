@@ -1,0 +1,119 @@
+import { javascript, typescript } from 'projen';
+
+const project = new typescript.TypeScriptProject({
+  name: 'hardened-constructs',
+  description:
+    'Hardened-by-default cdk8s and Pulumi Docker constructs, and the rule catalogue that audits what they (and you) emit.',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  // No GitHub, no release pipeline here: CI is `.ci/run`.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+  vscode: false,
+
+  typescriptVersion: '~5.9.3',
+  tsconfig: {
+    compilerOptions: {
+      lib: ['es2022'],
+      target: 'ES2022',
+      skipLibCheck: true,
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {
+      lib: ['es2022'],
+      target: 'ES2022',
+      skipLibCheck: true,
+      baseUrl: '..',
+      paths: {
+        'hardened-constructs': ['src/index.ts'],
+        'hardened-constructs/docker': ['src/docker/index.ts'],
+      },
+    },
+    include: ['../src/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts'],
+  },
+
+  deps: ['yaml@^2.6.0', 'ajv@^8.17.1', 'commander@^14.0.0'],
+  peerDeps: ['cdk8s@^2.68.11', 'cdk8s-plus-28@^2.5.6', 'constructs@^10.3.0'],
+  peerDependencyOptions: { pinnedDevDependency: false },
+  devDeps: [
+    'cdk8s@2.70.106',
+    'cdk8s-plus-28@2.5.6',
+    'constructs@10.8.1',
+    'fast-check@^4',
+    'ts-node@^10.9.2',
+    'ts-jest@^29.4.0',
+  ],
+
+  jest: true,
+  jestOptions: {
+    jestVersion: '^30',
+    junitReporting: false,
+    jestConfig: {
+      collectCoverage: false,
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      moduleNameMapper: {
+        '^hardened-constructs$': '<rootDir>/src/index.ts',
+        '^hardened-constructs/docker$': '<rootDir>/src/docker/index.ts',
+      },
+    },
+  },
+  eslint: true,
+  gitignore: ['/dist/', '/.bench/', '*.tsbuildinfo'],
+});
+
+// `npm ci` does not work against this registry (lockfiles lack non-Linux optional packages).
+project.tasks.tryFind('install:ci')?.reset('npm install');
+
+// The `hardened` command-line tool.
+project.addBins({ hardened: 'bin/hardened' });
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './docker': { types: './lib/docker/index.d.ts', default: './lib/docker/index.js' },
+  './policy': { types: './lib/policy/index.d.ts', default: './lib/policy/index.js' },
+  './package.json': './package.json',
+});
+project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/');
+
+// Type-check the tests and examples (ts-jest only transpiles, for speed).
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src, test and examples without emitting',
+  exec: 'tsc --noEmit -p test/tsconfig.json',
+});
+
+// Synthesize every example into dist/ and audit the result.
+const synth = project.addTask('synth', {
+  description: 'Synthesize every example into dist/ and audit the manifests',
+});
+synth.spawn(project.compileTask);
+synth.exec('node scripts/synth-examples.js');
+
+// Docs generated from the rule catalogue; `docs:check` fails CI when they are stale.
+const docs = project.addTask('docs', { description: 'Regenerate docs/ from the rule catalogue' });
+docs.exec('ts-node --transpile-only scripts/gen-docs.ts');
+const docsCheck = project.addTask('docs:check', { description: 'Fail when docs/ is stale' });
+docsCheck.exec('ts-node --transpile-only scripts/gen-docs.ts --check');
+
+// The test task: type-check, jest, docs freshness, lint.
+const test = project.testTask;
+test.reset();
+test.spawn(typecheck);
+test.exec('jest --passWithNoTests=false', { receiveArgs: true });
+test.spawn(docsCheck);
+test.spawn(project.tasks.tryFind('eslint')!);
+
+project.addTask('bench', {
+  description: 'Benchmarks (ratios measured side by side); not part of the tests',
+  exec: 'node scripts/bench.js',
+  receiveArgs: true,
+}).prependSpawn(project.compileTask);
+
+project.synth();

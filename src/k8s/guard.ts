@@ -1,0 +1,136 @@
+import { ApiObject, App, Chart } from 'cdk8s';
+import { IConstruct, IValidation } from 'constructs';
+import { defaultRuleSet } from '../policy/catalogue';
+import { evaluateKubernetes, failing } from '../policy/engine';
+import { formatFindingsText } from '../policy/report';
+import { RulePack, RuleSet } from '../policy/rule-set';
+import { suppressionAnnotation } from '../policy/suppressions';
+import { Finding, Severity } from '../policy/types';
+import { Suppressions } from './suppressions';
+
+/** Options of synth-time enforcement. */
+export interface PolicyOptions {
+  /**
+   * Rule packs applied on top of the built-in catalogue (your organisation's policy).
+   * @default - none
+   */
+  readonly packs?: readonly RulePack[];
+  /**
+   * Findings at or above this severity fail synthesis.
+   * @default 'error'
+   */
+  readonly failOn?: Severity;
+  /**
+   * Called with every finding (including suppressed and non-failing ones) after each evaluation.
+   * @default - nothing is reported unless synthesis fails
+   */
+  readonly onFindings?: (findings: readonly Finding[]) => void;
+}
+
+/** Thrown by `app.synth()` when emitted objects violate the policy; nothing has been written. */
+export class PolicyViolationError extends Error {
+  constructor(public readonly findings: readonly Finding[], public readonly failures: readonly Finding[]) {
+    super(`Synthesis refused: ${failures.length} policy violation${failures.length === 1 ? '' : 's'} (nothing was written)\n${formatFindingsText(failures)}`);
+    this.name = 'PolicyViolationError';
+  }
+}
+
+const guards = new WeakMap<IConstruct, PolicyGuard>();
+
+/**
+ * Runs the rule catalogue over every ApiObject under its scope during `app.synth()` (cdk8s
+ * validation runs before any file is written). Objects added by hand or by other libraries are
+ * checked like this library's own.
+ */
+export class PolicyGuard implements IValidation {
+  /** The findings of the last evaluation. */
+  public lastFindings: readonly Finding[] = [];
+  private ruleSet: RuleSet;
+  private options: PolicyOptions;
+
+  /** @internal */
+  constructor(private readonly scope: IConstruct, options: PolicyOptions, private _explicit: boolean) {
+    this.options = options;
+    this.ruleSet = PolicyGuard.buildRuleSet(options);
+  }
+
+  /** True when configured by `Policy.enforce` (not the default guard a construct attached). */
+  public get explicit(): boolean {
+    return this._explicit;
+  }
+
+  private static buildRuleSet(options: PolicyOptions): RuleSet {
+    return (options.packs ?? []).reduce((rs, p) => rs.withPack(p), defaultRuleSet());
+  }
+
+  /** @internal */
+  public _reconfigure(options: PolicyOptions): void {
+    this._explicit = true;
+    this.options = options;
+    this.ruleSet = PolicyGuard.buildRuleSet(options);
+  }
+
+  public get rules(): RuleSet {
+    return this.ruleSet;
+  }
+
+  public validate(): string[] {
+    const all = this.scope.node.findAll();
+    // The default guard leaves objects under an explicitly configured guard to that guard.
+    const delegated = this.explicit ? [] : all.filter((c) => c !== this.scope && guards.get(c)?.explicit).map((c) => `${c.node.path}/`);
+    const apiObjects = all.filter((c): c is ApiObject => ApiObject.isApiObject(c));
+    const sourced = apiObjects.map((o) => {
+      for (const [ruleId, reason] of Suppressions.of(o)) {
+        if (!this.ruleSet.get(ruleId)) {
+          throw new Error(`[spec/suppression] ${o.node.path}: suppression of unknown rule '${ruleId}'\n  fix: use an id listed by \`hardened rules\` (or by your rule packs).`);
+        }
+        o.metadata.addAnnotation(suppressionAnnotation(ruleId), reason);
+      }
+      return { object: o.toJson(), source: o.node.path };
+    });
+    const evaluated = evaluateKubernetes(sourced, this.ruleSet);
+    const findings = delegated.length ? evaluated.filter((f) => !delegated.some((d) => (f.file ?? '').startsWith(d))) : evaluated;
+    this.lastFindings = findings;
+    this.options.onFindings?.(findings);
+    const failures = failing(findings, this.options.failOn ?? 'error');
+    if (failures.length) throw new PolicyViolationError(findings, failures);
+    return [];
+  }
+}
+
+/** Synth-time policy enforcement. */
+export class Policy {
+  /**
+   * Enforce the rule catalogue (plus `packs`) on everything under an App or Chart. Calling it again
+   * on the same scope reconfigures the guard.
+   */
+  public static enforce(scope: App | Chart | IConstruct, options: PolicyOptions = {}): PolicyGuard {
+    const existing = guards.get(scope);
+    if (existing) {
+      existing._reconfigure(options);
+      return existing;
+    }
+    const guard = new PolicyGuard(scope, options, true);
+    guards.set(scope, guard);
+    scope.node.addValidation(guard);
+    return guard;
+  }
+
+  /** The guard attached directly to `scope`, if any. */
+  public static guardOf(scope: IConstruct): PolicyGuard | undefined {
+    return guards.get(scope);
+  }
+}
+
+/**
+ * Make sure something enforces the policy on `construct`: an explicit guard on an ancestor, or a
+ * default guard on the root (the App), which evaluates all objects together. Constructs of this library call it, so their output is always checked.
+ * @internal
+ */
+export function ensurePolicyGuard(construct: IConstruct): void {
+  if (construct.node.scopes.some((s) => guards.has(s))) return;
+  const root = construct.node.root;
+  const guard = new PolicyGuard(root, {}, false);
+  guards.set(root, guard);
+  root.node.addValidation(guard);
+}

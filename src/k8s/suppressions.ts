@@ -1,0 +1,47 @@
+import { IConstruct } from 'constructs';
+import { Refuser } from '../spec/errors';
+import { checkReason } from '../spec/names';
+import { ResolvedRelaxation } from '../spec/relaxations';
+import { suppressionAnnotation } from '../policy/suppressions';
+
+const registry = new WeakMap<IConstruct, Map<string, string>>();
+
+/** Annotations recording relaxations (one per suppressed rule; reasons joined). @internal */
+export function relaxationAnnotations(relaxations: readonly ResolvedRelaxation[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of relaxations) {
+    for (const id of r.ruleIds) {
+      const key = suppressionAnnotation(id);
+      out[key] = out[key] ? `${out[key]}; ${r.name}: ${r.reason}` : `${r.name}: ${r.reason}`;
+    }
+  }
+  return out;
+}
+
+/**
+ * Suppress rules on a construct and everything below it, with a reason (≥ 10 characters) that is
+ * written into the output as `hardened-constructs.io/suppress.<rule-id>` annotations. `hardened
+ * audit` honours the same annotations.
+ */
+export class Suppressions {
+  /** Suppress `ruleId` on every object under `scope`. */
+  public static add(scope: IConstruct, ruleId: string, reason: string): void {
+    const refuser = new Refuser(scope.node.path);
+    if (typeof ruleId !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(ruleId)) {
+      refuser.refuse('spec/suppression', 'ruleId', `${JSON.stringify(ruleId)} is not a rule id.`, 'use an id from `hardened rules`, e.g. \'priority-class\'.');
+    }
+    const text = checkReason(reason, `suppressions.${ruleId}`, refuser, 'spec/suppression-reason');
+    let map = registry.get(scope);
+    if (!map) registry.set(scope, (map = new Map()));
+    map.set(ruleId, text);
+  }
+
+  /** Suppressions that apply to a construct (its own and its ancestors'), nearest first. */
+  public static of(construct: IConstruct): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const c of [...construct.node.scopes].reverse()) {
+      for (const [id, reason] of registry.get(c) ?? []) if (!out.has(id)) out.set(id, reason);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,120 @@
+import { createContext } from './model';
+import { RuleSet } from './rule-set';
+import { findSuppression } from './suppressions';
+import { DockerContainer, Finding, K8sObject, Rule, Severity, SEVERITY_RANK, Violation } from './types';
+
+/** An object to evaluate, with where it came from. */
+export interface SourcedObject {
+  readonly object: K8sObject;
+  /** File path (audit) or construct path (synthesis). */
+  readonly source?: string;
+}
+
+function objectRef(o: K8sObject): Finding['object'] {
+  const m = (o && typeof o.metadata === 'object' && o.metadata) || {};
+  const s = (x: unknown) => (typeof x === 'string' ? x : undefined);
+  return { apiVersion: s(o?.apiVersion), kind: s(o?.kind), namespace: s(m.namespace), name: s(m.name) };
+}
+
+function annotationsOf(o: K8sObject): Record<string, unknown> | undefined {
+  const a = o?.metadata?.annotations;
+  return a && typeof a === 'object' ? (a as Record<string, unknown>) : undefined;
+}
+
+/** Run a check and turn an exception on malformed input into a finding instead of a crash. */
+function safely(rule: Rule, run: () => Violation[]): Violation[] {
+  try {
+    return run() ?? [];
+  } catch (e) {
+    return [{ path: '', message: `could not be checked by ${rule.id}: the object is malformed (${(e as Error).message ?? e})` }];
+  }
+}
+
+/**
+ * Evaluate Kubernetes objects together against a rule set. Suppressed findings are returned
+ * with `suppressed` set; they never count towards failure.
+ */
+export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: RuleSet): Finding[] {
+  const objects = sourced.map((s) => s.object);
+  const sourceOf = new Map<K8sObject, string | undefined>(sourced.map((s) => [s.object, s.source]));
+  const ctx = createContext(objects);
+  const findings: Finding[] = [];
+  const rules = ruleSet.rules.filter((r) => r.appliesTo !== 'docker');
+  const emit = (rule: Rule, obj: K8sObject, vs: Violation[]) => {
+    if (!vs.length) return;
+    const suppressed = findSuppression(rule, annotationsOf(obj));
+    for (const v of vs) {
+      findings.push({
+        ruleId: rule.id,
+        severity: rule.severity,
+        title: rule.title,
+        message: v.message,
+        fix: rule.fix,
+        path: v.path,
+        object: objectRef(obj),
+        file: sourceOf.get(obj),
+        suppressed,
+      });
+    }
+  };
+  for (const rule of rules) {
+    if (rule.checkObject) {
+      const targets = rule.kinds ? rule.kinds.flatMap((k) => ctx.ofKind(k)) : objects;
+      for (const obj of targets) emit(rule, obj, safely(rule, () => rule.checkObject!(obj, ctx)));
+    }
+    if (rule.checkPod || rule.checkContainer) {
+      for (const pod of ctx.pods) {
+        if (rule.checkPod) emit(rule, pod.object, safely(rule, () => rule.checkPod!(pod, ctx)));
+        if (rule.checkContainer) {
+          for (const c of pod.containers) emit(rule, pod.object, safely(rule, () => rule.checkContainer!(c, pod, ctx)));
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+/** Evaluate Docker containers (from the Docker backend or a compose file). */
+export function evaluateDocker(containers: readonly DockerContainer[], ruleSet: RuleSet): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of ruleSet.rules) {
+    if (!rule.checkDocker || rule.appliesTo === 'kubernetes') continue;
+    for (const c of containers) {
+      const vs = safely(rule, () => rule.checkDocker!(c));
+      if (!vs.length) continue;
+      const suppressed = findSuppression(rule, c.labels as Record<string, unknown> | undefined);
+      for (const v of vs) {
+        findings.push({
+          ruleId: rule.id,
+          severity: rule.severity,
+          title: rule.title,
+          message: v.message,
+          fix: rule.fix,
+          path: v.path,
+          object: { kind: 'DockerContainer', name: c.name },
+          file: c.source,
+          suppressed,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** Findings at or above a severity that are not suppressed. */
+export function failing(findings: readonly Finding[], threshold: Severity): Finding[] {
+  return findings.filter((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
+}
+
+/** Counts for reports. */
+export function summarize(findings: readonly Finding[], objectsEvaluated: number) {
+  const active = findings.filter((f) => !f.suppressed);
+  return {
+    objects: objectsEvaluated,
+    findings: active.length,
+    error: active.filter((f) => f.severity === 'error').length,
+    warning: active.filter((f) => f.severity === 'warning').length,
+    info: active.filter((f) => f.severity === 'info').length,
+    suppressed: findings.length - active.length,
+  };
+}

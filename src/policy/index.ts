@@ -1,0 +1,7 @@
+export * from './types';
+export * from './rule-set';
+export * from './catalogue';
+export * from './engine';
+export * from './suppressions';
+export * from './report';
+export { extractPod, selects, createContext } from './model';

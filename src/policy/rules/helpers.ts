@@ -1,0 +1,83 @@
+import { ContainerView, PodView, Rule, Violation } from '../types';
+
+/** The seed report's sections, cited by rationales. */
+export const SEED = {
+  performance: 'Seed report §1 (Performance: container overhead and resource contention)',
+  isolation: 'Seed report §2 (Security: container isolation risks)',
+  imageSecurity: 'Seed report §2 (Security: image security)',
+  runtime: 'Seed report §2 (Security: runtime security)',
+  secrets: 'Seed report §2 (Security: secrets management)',
+  daemon: 'Seed report §2 (Security: Docker daemon and API security)',
+  networking: 'Seed report §3 (Networking: common issues, firewalls and network policies)',
+  storage: 'Seed report §4 (Persistent storage: volumes vs bind mounts, backups)',
+  logging: 'Seed report §5 (Monitoring and logging: log aggregation)',
+  health: 'Seed report §5 (Monitoring and logging: importance of health checks)',
+  images: 'Seed report §6 (Image management: tagging strategies)',
+  orchestration: 'Seed report §7 (Orchestration: orchestrator complexity, updates and rollbacks)',
+  antiPatterns: 'Seed report §8 (Anti-patterns)',
+} as const;
+
+/** Declare a rule (identity function that keeps the literal types checked). */
+export function rule(r: Rule): Rule {
+  return r;
+}
+
+export function sc(c: ContainerView): Record<string, any> {
+  const s = c.container.securityContext;
+  return s && typeof s === 'object' ? s : {};
+}
+
+export function podSc(pod: PodView): Record<string, any> {
+  const s = pod.spec.securityContext;
+  return s && typeof s === 'object' ? s : {};
+}
+
+/** Container value, else pod value (the Kubernetes inheritance rule). */
+export function effective(c: ContainerView, pod: PodView, field: string): any {
+  const v = sc(c)[field];
+  return v !== undefined ? v : podSc(pod)[field];
+}
+
+export function isWindows(pod: PodView): boolean {
+  return pod.spec.os?.name === 'windows';
+}
+
+/** Long-running containers: regular containers and native sidecars, not init or ephemeral ones. */
+export function longRunning(c: ContainerView, pod: PodView): boolean {
+  return !pod.runsToCompletion && (c.kind === 'container' || c.sidecar);
+}
+
+export function v(path: string, message: string): Violation {
+  return { path, message };
+}
+
+export function arr(x: unknown): any[] {
+  return Array.isArray(x) ? x : [];
+}
+
+export function str(x: unknown): string | undefined {
+  return typeof x === 'string' ? x : undefined;
+}
+
+export function replicasOf(obj: any): number {
+  const r = obj?.spec?.replicas;
+  return typeof r === 'number' ? r : 1;
+}
+
+/** Parse a Docker `user` string: `uid[:gid]` or a name. */
+export function dockerUser(user: string | undefined): { uid?: number; gid?: number; name?: string } {
+  if (!user) return {};
+  const [u, g] = user.split(':');
+  const uid = /^[0-9]+$/.test(u) ? Number(u) : undefined;
+  const gid = g !== undefined && /^[0-9]+$/.test(g) ? Number(g) : undefined;
+  return { uid, gid, name: uid === undefined ? u : undefined };
+}
+
+/** Does a Docker security option list contain `key=value` or `key:value`? */
+export function hasSecurityOpt(opts: readonly string[] | undefined, key: string, value?: string): boolean {
+  return (opts ?? []).some((o) => {
+    const m = /^([^=:]+)[=:]?(.*)$/.exec(o.trim());
+    if (!m || m[1].toLowerCase() !== key) return false;
+    return value === undefined ? true : (m[2] || 'true').toLowerCase() === value;
+  });
+}

@@ -1,0 +1,46 @@
+import { parseImageReference } from '../../spec/image';
+import { rule, SEED, v } from './helpers';
+import { Rule } from '../types';
+
+/** Why an image reference is not pinned, or undefined when it is. */
+export function unpinnedReason(image: unknown): string | undefined {
+  if (typeof image !== 'string' || image === '') return 'no image';
+  const ref = parseImageReference(image);
+  if (!ref) return `'${image}' is not a valid image reference`;
+  if (ref.digest) return undefined;
+  if (!ref.tag) return `'${image}' has no tag (resolves to latest)`;
+  if (ref.tag.toLowerCase() === 'latest') return `'${image}' uses the latest tag`;
+  return undefined;
+}
+
+export const imageRules: Rule[] = [
+  rule({
+    id: 'image-tag-pinned',
+    category: 'image-management',
+    severity: 'error',
+    title: 'Images are pinned by tag (not latest) or digest',
+    rationale: `A mutable tag means two replicas can run different code and a rollback restores nothing. ${SEED.images}; ${SEED.antiPatterns}: "Using :latest tag in production".`,
+    fix: 'Pin an explicit version tag, or better a digest (image@sha256:…).',
+    appliesTo: 'both',
+    anchors: { polaris: ['tagNotSpecified'], kubeScore: ['container-image-tag'], kubeLinter: ['latest-tag'], cisDocker: ['5.28'] },
+    checkContainer: (c) => {
+      const why = unpinnedReason(c.container.image);
+      return why ? [v(`${c.path}.image`, `container '${c.container.name}': ${why}`)] : [];
+    },
+    checkDocker: (c) => {
+      const why = unpinnedReason(c.image);
+      return why ? [v('image', `container '${c.name}': ${why}`)] : [];
+    },
+  }),
+  rule({
+    id: 'image-pull-policy-always',
+    category: 'image-management',
+    severity: 'warning',
+    title: 'Images are pulled on every start (imagePullPolicy: Always)',
+    rationale: `IfNotPresent runs whatever a node cached under that name, and lets any pod on the node use a private image another pod pulled. ${SEED.imageSecurity}.`,
+    fix: 'Set imagePullPolicy: Always (cheap with digests and a registry cache).',
+    appliesTo: 'kubernetes',
+    anchors: { polaris: ['pullPolicyNotAlways'], kubeScore: ['container-image-pull-policy'] },
+    checkContainer: (c) => (c.container.imagePullPolicy === 'Always' ? [] : [v(`${c.path}.imagePullPolicy`, `container '${c.container.name}' has imagePullPolicy ${c.container.imagePullPolicy ?? 'unset'}`)]),
+  }),
+];

@@ -1,0 +1,141 @@
+import { arr, rule, SEED, v } from './helpers';
+import { EvaluationContext, K8sObject, PodView, Rule } from '../types';
+
+/** NetworkPolicies in the pod's namespace that select it. */
+export function policiesFor(pod: PodView, ctx: EvaluationContext): K8sObject[] {
+  return ctx.ofKind('NetworkPolicy').filter((np) => ctx.namespaceOf(np) === pod.namespace && np.spec?.podSelector && ctx.selects(np.spec.podSelector, pod.labels));
+}
+
+function types(np: K8sObject): string[] {
+  const t = arr(np.spec?.policyTypes);
+  if (t.length) return t;
+  return np.spec?.egress ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/** Does an egress rule admit DNS (port 53, UDP or unspecified protocol, or all ports)? */
+function allowsDns(rule: any): boolean {
+  const ports = arr(rule?.ports);
+  if (ports.length === 0) return true;
+  return ports.some((p) => (p?.port === 53 || p?.port === 'dns' || p?.port === undefined) && (p?.protocol === undefined || p.protocol === 'UDP'));
+}
+
+export const networkingRules: Rule[] = [
+  rule({
+    id: 'network-policy-required',
+    category: 'networking',
+    severity: 'warning',
+    title: 'Pods are selected by a NetworkPolicy with ingress and egress rules',
+    rationale: `Kubernetes lets every pod talk to every pod by default: one compromised pod can reach your database. ${SEED.networking}.`,
+    fix: 'Add a NetworkPolicy selecting the pod with policyTypes [Ingress, Egress], at least one ingress rule (who may connect) and one egress rule (DNS and declared dependencies).',
+    appliesTo: 'kubernetes',
+    anchors: { polaris: ['missingNetworkPolicy'], kubeScore: ['pod-networkpolicy'], kubeLinter: ['non-isolated-pod'] },
+    checkPod: (pod, ctx) => {
+      const nps = policiesFor(pod, ctx);
+      const full = nps.some((np) => types(np).includes('Ingress') && types(np).includes('Egress') && arr(np.spec?.ingress).length > 0 && arr(np.spec?.egress).length > 0);
+      if (full) return [];
+      if (nps.length === 0) return [v(pod.specPath, `no NetworkPolicy selects the pods of ${pod.object.kind} ${pod.object.metadata?.name}`)];
+      return [v(pod.specPath, `no single NetworkPolicy selecting ${pod.object.kind} ${pod.object.metadata?.name} has both ingress and egress rules`)];
+    },
+  }),
+  rule({
+    id: 'network-policy-allows-dns',
+    category: 'networking',
+    severity: 'warning',
+    title: 'Egress-isolated pods can still resolve DNS',
+    rationale: `An egress policy without a DNS rule breaks every hostname lookup: the service fails in production while every linter passes. ${SEED.networking} (DNS resolution problems).`,
+    fix: 'Add an egress rule to kube-system/kube-dns on port 53 (UDP and TCP).',
+    appliesTo: 'kubernetes',
+    anchors: {},
+    checkPod: (pod, ctx) => {
+      const egress = policiesFor(pod, ctx).filter((np) => types(np).includes('Egress'));
+      if (egress.length === 0) return [];
+      return egress.some((np) => arr(np.spec?.egress).some(allowsDns)) ? [] : [v(pod.specPath, `pods of ${pod.object.kind} ${pod.object.metadata?.name} are egress-isolated without a DNS rule`)];
+    },
+  }),
+  rule({
+    id: 'network-policy-targets-pods',
+    category: 'networking',
+    severity: 'warning',
+    title: 'NetworkPolicies select pods',
+    rationale: `A policy whose selector matches nothing protects nothing, usually because of a label typo. ${SEED.networking}.`,
+    fix: 'Fix spec.podSelector to match the pod template labels.',
+    appliesTo: 'kubernetes',
+    anchors: { kubeScore: ['networkpolicy-targets-pod'], kubeLinter: ['dangling-networkpolicy'] },
+    kinds: ['NetworkPolicy'],
+    checkObject: (o, ctx) => {
+      const sel = o.spec?.podSelector;
+      if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && arr(sel.matchExpressions).length === 0)) return [];
+      const inNs = ctx.pods.filter((p) => p.namespace === ctx.namespaceOf(o));
+      return inNs.some((p) => ctx.selects(sel, p.labels)) ? [] : [v('spec.podSelector', `NetworkPolicy ${o.metadata?.name} selects no pod`)];
+    },
+  }),
+  rule({
+    id: 'service-targets-pods',
+    category: 'networking',
+    severity: 'warning',
+    title: 'Services select pods',
+    rationale: `A Service whose selector matches nothing has no endpoints: clients get connection refused. ${SEED.networking}.`,
+    fix: 'Fix spec.selector to match the pod template labels.',
+    appliesTo: 'kubernetes',
+    anchors: { kubeScore: ['service-targets-pod'], kubeLinter: ['dangling-service'] },
+    kinds: ['Service'],
+    checkObject: (o, ctx) => {
+      const sel = o.spec?.selector;
+      if (!sel || typeof sel !== 'object' || Object.keys(sel).length === 0) return [];
+      return ctx.pods.some((p) => p.namespace === ctx.namespaceOf(o) && ctx.selects({ matchLabels: sel }, p.labels)) ? [] : [v('spec.selector', `Service ${o.metadata?.name} selects no pod`)];
+    },
+  }),
+  rule({
+    id: 'no-nodeport',
+    category: 'networking',
+    severity: 'warning',
+    title: 'Services are not NodePorts',
+    rationale: `A NodePort opens the port on every node's interfaces, outside any ingress TLS or policy. ${SEED.networking}.`,
+    fix: 'Use a ClusterIP Service behind an Ingress (or a LoadBalancer on purpose).',
+    appliesTo: 'kubernetes',
+    anchors: { kubeScore: ['service-type'], kubeLinter: ['exposed-services'] },
+    kinds: ['Service'],
+    checkObject: (o) => (o.spec?.type === 'NodePort' ? [v('spec.type', `Service ${o.metadata?.name} is a NodePort`)] : []),
+  }),
+  rule({
+    id: 'ingress-tls',
+    category: 'networking',
+    severity: 'warning',
+    title: 'Ingresses terminate TLS',
+    rationale: `Plain HTTP exposes sessions and credentials on the wire. ${SEED.networking}.`,
+    fix: 'Add spec.tls with a certificate Secret (e.g. from cert-manager).',
+    appliesTo: 'kubernetes',
+    anchors: { polaris: ['tlsSettingsMissing'] },
+    kinds: ['Ingress'],
+    checkObject: (o) => (arr(o.spec?.tls).length ? [] : [v('spec.tls', `Ingress ${o.metadata?.name} has no TLS`)]),
+  }),
+  rule({
+    id: 'ingress-targets-service',
+    category: 'networking',
+    severity: 'warning',
+    title: "An Ingress's backends exist",
+    rationale: `A backend naming a missing Service answers 503. ${SEED.networking}.`,
+    fix: 'Point backends at Services that are deployed with the Ingress.',
+    appliesTo: 'kubernetes',
+    anchors: { kubeScore: ['ingress-targets-service'], kubeLinter: ['dangling-ingress'] },
+    kinds: ['Ingress'],
+    checkObject: (o, ctx) => {
+      const names = new Set<string>();
+      const def = o.spec?.defaultBackend?.service?.name;
+      if (def) names.add(def);
+      for (const r of arr(o.spec?.rules)) for (const p of arr(r?.http?.paths)) if (p?.backend?.service?.name) names.add(p.backend.service.name);
+      return [...names].filter((n) => !ctx.ofKind('Service').some((s) => s.metadata?.name === n && ctx.namespaceOf(s) === ctx.namespaceOf(o))).map((n) => v('spec.rules', `backend Service ${n} is not among the objects`));
+    },
+  }),
+  rule({
+    id: 'user-defined-network',
+    category: 'networking',
+    severity: 'warning',
+    title: 'Containers run on a user-defined network',
+    rationale: `On the default bridge every container can reach every other and there is no name resolution; user-defined networks isolate apps and give DNS. ${SEED.networking}.`,
+    fix: 'Create a network per application and attach the container to it (compose: networks:).',
+    appliesTo: 'docker',
+    anchors: { cisDocker: ['5.30'] },
+    checkDocker: (c) => ((c.networks ?? []).length > 0 || (c.networkMode && !['bridge', 'default'].includes(c.networkMode)) ? [] : [v('networks', `container '${c.name}' uses the default bridge network`)]),
+  }),
+];

@@ -1,0 +1,487 @@
+import { DEFAULTS, SIZE_PRESETS, SizePreset } from './defaults';
+import { Refuser } from './errors';
+import { ImageReference, parseImageReference, resolveImage, toLabelValue } from './image';
+import { checkDns1123Label, checkEnvName, checkPortName, checkReason } from './names';
+import { checkQuantity, parseQuantity, QuantityKind } from './quantity';
+import { ResolvedRelaxation } from './relaxations';
+import { looksLikePrivateKey, looksLikeSecretName, SecretKeyReference } from './secrets';
+
+/** CPU, memory and ephemeral-storage amounts, as Kubernetes quantities. */
+export interface ResourceAmounts {
+  /** e.g. '250m' or '1'. */
+  readonly cpu: string;
+  /** e.g. '256Mi'. */
+  readonly memory: string;
+  /** e.g. '512Mi': container-layer writes, logs and emptyDirs count against it. */
+  readonly ephemeralStorage: string;
+}
+
+/** Requests (reserved by the scheduler) and limits (enforced by the kernel). */
+export interface ResourceSpec {
+  readonly requests: ResourceAmounts;
+  readonly limits: ResourceAmounts;
+}
+
+/** A named port of a container. */
+export interface PortSpec {
+  /** IANA service name (≤ 15 chars), used by probes, Services and NetworkPolicies. */
+  readonly name: string;
+  /** The port the process listens on. Below 1024 needs the `privilegedPorts` relaxation. */
+  readonly port: number;
+  /** @default 'TCP' */
+  readonly protocol?: 'TCP' | 'UDP';
+  /**
+   * Port the Service exposes.
+   * @default - the same as `port`
+   */
+  readonly servicePort?: number;
+}
+
+/** Probe timing parameters. */
+export interface ProbeTiming {
+  /** @default - DEFAULTS.readiness / liveness / startup */
+  readonly initialDelaySeconds?: number;
+  readonly periodSeconds?: number;
+  readonly timeoutSeconds?: number;
+  readonly failureThreshold?: number;
+  readonly successThreshold?: number;
+}
+
+/** How to check a container. Ports are the names of declared ports. */
+export type ProbeSpec = ProbeTiming & (
+  | { readonly http: { readonly path: string; readonly port: string; readonly scheme?: 'HTTP' | 'HTTPS' } }
+  | { readonly tcp: { readonly port: string } }
+  | { readonly grpc: { readonly port: string; readonly service?: string } }
+  | { readonly exec: { readonly command: string[] } }
+);
+
+/** Readiness, liveness and (optional) startup probes. */
+export interface ProbesSpec {
+  /** Gate traffic: the pod leaves its Service endpoints while this fails. */
+  readonly readiness: ProbeSpec;
+  /** Restart a wedged process. Must differ from readiness. */
+  readonly liveness: ProbeSpec;
+  /**
+   * Hold the other probes off while a slow process starts.
+   * @default - none
+   */
+  readonly startup?: ProbeSpec;
+}
+
+/**
+ * An environment variable value: a literal (refused for secret-looking names), a reference to a
+ * Secret key, a ConfigMap key, or a literal explicitly declared not to be a secret (with a reason).
+ */
+export type EnvValue =
+  | string
+  | { readonly secret: SecretKeyReference }
+  | { readonly configMap: { readonly name: string; readonly key: string; readonly optional?: boolean } }
+  | { readonly value: string; readonly notASecret: string };
+
+/** A Secret mounted read-only as files. */
+export interface SecretFileMount {
+  /** Name of the Secret (never created here). */
+  readonly secretName: string;
+  /** Absolute directory the keys appear in, e.g. '/var/run/secrets/db'. */
+  readonly mountPath: string;
+  /**
+   * Only these keys (default: all keys of the Secret).
+   * @default - every key
+   */
+  readonly keys?: string[];
+}
+
+/** A writable, size-limited scratch directory (the root filesystem is read-only). */
+export interface WritablePath {
+  readonly path: string;
+  /** @default '64Mi' */
+  readonly sizeLimit?: string;
+  /**
+   * Back it with memory (counts against the memory limit).
+   * @default false
+   */
+  readonly inMemory?: boolean;
+}
+
+/** One container: the main one of a workload, or a sidecar. */
+export interface ContainerSpec {
+  /**
+   * Container name (DNS-1123 label).
+   * @default 'main' for the main container
+   */
+  readonly name?: string;
+  /** Image pinned by tag or (preferred) digest. `latest` and untagged images are refused. */
+  readonly image: string;
+  readonly command?: string[];
+  readonly args?: string[];
+  /** Declared ports. */
+  readonly ports?: PortSpec[];
+  /** Requests and limits, or a documented size preset name. Never guessed. */
+  readonly resources: ResourceSpec | SizePreset;
+  /** Probes; required unless the `noProbes` relaxation is given. */
+  readonly probes?: ProbesSpec;
+  /** Environment. Secret-looking names only take references. */
+  readonly env?: Record<string, EnvValue>;
+  /** Secrets mounted as files (preferred over env: not visible in the process environment). */
+  readonly secretFiles?: SecretFileMount[];
+  /** Writable directories besides `/tmp`. */
+  readonly writablePaths?: WritablePath[];
+  /**
+   * Size of the writable `/tmp`.
+   * @default '64Mi'
+   */
+  readonly tmpSizeLimit?: string;
+  /**
+   * Time zone, set as `TZ`.
+   * @default 'UTC'
+   */
+  readonly timezone?: string;
+}
+
+/** A container after defaults and validation. Both renderers consume this. */
+export interface ResolvedContainer {
+  readonly name: string;
+  readonly image: ImageReference;
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly ports: ResolvedPort[];
+  readonly resources: ResourceSpec;
+  /** Numeric forms (cores and bytes) of `resources`, for backends that need numbers. */
+  readonly resourceNumbers: { requests: Record<QuantityKind, number>; limits: Record<QuantityKind, number> };
+  readonly probes: { readiness?: ResolvedProbe; liveness?: ResolvedProbe; startup?: ResolvedProbe };
+  readonly env: ResolvedEnv[];
+  readonly secretFiles: SecretFileMount[];
+  /** `/tmp` first, then declared writable paths. Each gets a unique volume name. */
+  readonly writablePaths: { volumeName: string; path: string; sizeLimit: string; inMemory: boolean }[];
+  readonly security: {
+    readonly runAsUser: number;
+    readonly runAsGroup: number;
+    readonly runAsNonRoot: boolean;
+    readonly readOnlyRootFilesystem: boolean;
+    readonly allowPrivilegeEscalation: false;
+    readonly privileged: false;
+    readonly capabilitiesDrop: readonly ['ALL'];
+    readonly capabilitiesAdd: string[];
+  };
+}
+
+export interface ResolvedPort {
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+  readonly servicePort: number;
+}
+
+export type ResolvedProbe = Required<ProbeTiming> & (
+  | { readonly http: { path: string; port: string; portNumber: number; scheme: 'HTTP' | 'HTTPS' } }
+  | { readonly tcp: { port: string; portNumber: number } }
+  | { readonly grpc: { port: string; portNumber: number; service?: string } }
+  | { readonly exec: { command: string[] } }
+);
+
+export type ResolvedEnv =
+  | { readonly name: string; readonly value: string }
+  | { readonly name: string; readonly secret: SecretKeyReference }
+  | { readonly name: string; readonly configMap: { name: string; key: string; optional?: boolean } };
+
+function isObject(x: unknown): x is Record<string, any> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+const ABSOLUTE_PATH = /^\/[^\0]*$/;
+
+/** Options the workload passes down when resolving its containers. @internal */
+export interface ContainerContext {
+  readonly refuser: Refuser;
+  readonly field: string;
+  readonly relaxations: ResolvedRelaxation[];
+  readonly user: number;
+  readonly group: number;
+  /** Probes are not required for this container (e.g. a Job container). */
+  readonly probesOptional?: boolean;
+}
+
+function resolveResources(r: unknown, field: string, refuser: Refuser): Pick<ResolvedContainer, 'resources' | 'resourceNumbers'> {
+  if (r === undefined || r === null) {
+    refuser.refuse('cpu-limits', field, 'resources are required: without requests the scheduler packs pods blindly, and without limits one container can starve its neighbours (noisy neighbour).', `give { requests: { cpu, memory, ephemeralStorage }, limits: { … } } or a documented size preset: ${Object.keys(SIZE_PRESETS).join(', ')}.`);
+  }
+  let spec: ResourceSpec;
+  if (typeof r === 'string') {
+    if (!(r in SIZE_PRESETS)) {
+      refuser.refuse('spec/size-preset', field, `'${r}' is not a size preset.`, `use one of ${Object.keys(SIZE_PRESETS).join(', ')}, or give requests and limits explicitly.`);
+    }
+    spec = SIZE_PRESETS[r as SizePreset];
+  } else if (isObject(r)) {
+    spec = r as ResourceSpec;
+  } else {
+    return refuser.refuse('spec/size-preset', field, `${JSON.stringify(r)} is neither a size preset nor requests/limits.`, 'give { requests: {…}, limits: {…} } or a preset name.');
+  }
+  const requests = {} as Record<QuantityKind, number>;
+  const limits = {} as Record<QuantityKind, number>;
+  const pairs: [keyof ResourceAmounts, QuantityKind][] = [['cpu', 'cpu'], ['memory', 'memory'], ['ephemeralStorage', 'ephemeral-storage']];
+  for (const [prop, kind] of pairs) {
+    if (!isObject(spec.requests) || !isObject(spec.limits)) {
+      refuser.refuse('cpu-limits', field, 'both requests and limits are required.', 'give { requests: { cpu, memory, ephemeralStorage }, limits: { cpu, memory, ephemeralStorage } }.');
+    }
+    requests[kind] = checkQuantity(spec.requests[prop], kind, `${field}.requests.${prop}`, refuser);
+    limits[kind] = checkQuantity(spec.limits[prop], kind, `${field}.limits.${prop}`, refuser);
+    if (limits[kind] < requests[kind]) {
+      const ruleId = kind === 'cpu' ? 'cpu-limits' : kind === 'memory' ? 'memory-limits' : 'ephemeral-storage-limits';
+      refuser.refuse(ruleId, `${field}.limits.${prop}`, `the limit ${spec.limits[prop]} is below the request ${spec.requests[prop]}: Kubernetes rejects such a pod.`, `raise the limit to at least ${spec.requests[prop]} or lower the request.`);
+    }
+  }
+  const norm = (a: ResourceAmounts): ResourceAmounts => ({ cpu: String(a.cpu).trim(), memory: String(a.memory).trim(), ephemeralStorage: String(a.ephemeralStorage).trim() });
+  return { resources: { requests: norm(spec.requests), limits: norm(spec.limits) }, resourceNumbers: { requests, limits } };
+}
+
+function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', field: string, ports: ResolvedPort[], refuser: Refuser): ResolvedProbe {
+  if (!isObject(p)) {
+    refuser.refuse(`${kind === 'startup' ? 'liveness' : kind}-probe`, field, `${JSON.stringify(p)} is not a probe.`, "give e.g. { http: { path: '/readyz', port: 'http' } }.");
+  }
+  const timing = DEFAULTS[kind];
+  const t: Required<ProbeTiming> = {
+    initialDelaySeconds: p.initialDelaySeconds ?? timing.initialDelaySeconds,
+    periodSeconds: p.periodSeconds ?? timing.periodSeconds,
+    timeoutSeconds: p.timeoutSeconds ?? timing.timeoutSeconds,
+    failureThreshold: p.failureThreshold ?? timing.failureThreshold,
+    successThreshold: kind === 'readiness' ? (p.successThreshold ?? timing.successThreshold) : 1,
+  };
+  for (const [k, v] of Object.entries(t)) {
+    const min = k === 'initialDelaySeconds' ? 0 : 1;
+    if (!Number.isInteger(v) || v < min || v > 3600) {
+      refuser.refuse('spec/probe-timing', `${field}.${k}`, `${JSON.stringify(v)} is not a valid ${k}.`, `use a whole number from ${min} to 3600.`);
+    }
+  }
+  if (kind !== 'readiness' && p.successThreshold !== undefined && p.successThreshold !== 1) {
+    refuser.refuse('spec/probe-timing', `${field}.successThreshold`, `${kind} probes must have successThreshold 1 (Kubernetes rejects other values).`, 'remove successThreshold or set it to 1.');
+  }
+  const portOf = (name: unknown, f: string): ResolvedPort => {
+    const port = ports.find((x) => x.name === name || x.port === name);
+    if (!port) {
+      refuser.refuse('probe-ports-declared', f, `probe port ${JSON.stringify(name)} is not a declared port of this container: the probe would check a port nothing listens on.`, `use one of the declared port names: ${ports.map((x) => x.name).join(', ') || '(declare a port first)'}.`);
+    }
+    return port;
+  };
+  const handlers = ['http', 'tcp', 'grpc', 'exec'].filter((h) => p[h] !== undefined);
+  if (handlers.length !== 1) {
+    refuser.refuse('spec/probe-handler', field, `a probe needs exactly one of http, tcp, grpc or exec; got ${handlers.length ? handlers.join(', ') : 'none'}.`, "give e.g. { http: { path: '/healthz', port: 'http' } }.");
+  }
+  if (p.http) {
+    const path = p.http.path;
+    if (typeof path !== 'string' || !path.startsWith('/')) {
+      refuser.refuse('spec/probe-handler', `${field}.http.path`, `${JSON.stringify(path)} is not an absolute HTTP path.`, "use a path such as '/readyz'.");
+    }
+    const port = portOf(p.http.port, `${field}.http.port`);
+    return { ...t, http: { path, port: port.name, portNumber: port.port, scheme: p.http.scheme ?? 'HTTP' } };
+  }
+  if (p.tcp) {
+    const port = portOf(p.tcp.port, `${field}.tcp.port`);
+    return { ...t, tcp: { port: port.name, portNumber: port.port } };
+  }
+  if (p.grpc) {
+    const port = portOf(p.grpc.port, `${field}.grpc.port`);
+    return { ...t, grpc: { port: port.name, portNumber: port.port, service: p.grpc.service } };
+  }
+  const command = p.exec.command;
+  if (!Array.isArray(command) || command.length === 0 || !command.every((c: unknown) => typeof c === 'string')) {
+    refuser.refuse('spec/probe-handler', `${field}.exec.command`, 'an exec probe needs a non-empty command array.', "give e.g. ['pg_isready', '--username', 'app'].");
+  }
+  return { ...t, exec: { command: [...command] } };
+}
+
+/** Structural equality of two resolved probes. @internal */
+export function sameProbe(a: ResolvedProbe | undefined, b: ResolvedProbe | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function resolveEnv(env: unknown, field: string, refuser: Refuser, relaxations: ResolvedRelaxation[]): ResolvedEnv[] {
+  if (env === undefined) return [];
+  if (!isObject(env)) refuser.refuse('spec/env', field, 'env must be an object of NAME: value.', "write env: { LOG_LEVEL: 'info', DB_PASSWORD: { secret: { name: 'db', key: 'password' } } }.");
+  void relaxations;
+  const out: ResolvedEnv[] = [];
+  const seen = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    const f = `${field}.${name}`;
+    checkEnvName(name, f, refuser);
+    if (seen.has(name) || name === 'TZ') {
+      refuser.refuse('no-duplicate-env', f, `${name} is set twice${name === 'TZ' ? ' (TZ is set from the timezone prop)' : ''}: only one value wins, silently.`, name === 'TZ' ? 'use the timezone prop instead of env.TZ.' : 'keep one entry per name.');
+    }
+    seen.add(name);
+    if (typeof value === 'string') {
+      if (looksLikePrivateKey(value)) {
+        refuser.refuse('no-literal-secrets-in-env', f, 'the value looks like a private key. Literal secrets end up in the manifest, in git and in `kubectl describe`.', `store it in a Secret and reference it: ${name}: { secret: { name: '<secret>', key: '<key>' } }, or mount it with secretFiles.`);
+      }
+      if (looksLikeSecretName(name)) {
+        refuser.refuse('no-literal-secrets-in-env', f, `${name} looks like a secret but has a literal value. Literal secrets end up in the manifest, in git and in \`kubectl describe\`.`, `reference a Secret instead: ${name}: { secret: { name: '<secret>', key: '<key>' } } (or mount it with secretFiles). If the value really is not secret, write { value: '…', notASecret: '<reason>' }.`);
+      }
+      out.push({ name, value });
+    } else if (isObject(value) && isObject(value.secret)) {
+      const s = value.secret;
+      checkDns1123SubdomainLike(s.name, `${f}.secret.name`, refuser);
+      if (typeof s.key !== 'string' || s.key === '') refuser.refuse('spec/secret-ref', `${f}.secret.key`, 'a Secret reference needs a key.', "give { name: 'db', key: 'password' }.");
+      out.push({ name, secret: { name: s.name, key: s.key, optional: s.optional } });
+    } else if (isObject(value) && isObject(value.configMap)) {
+      const c = value.configMap;
+      checkDns1123SubdomainLike(c.name, `${f}.configMap.name`, refuser);
+      if (typeof c.key !== 'string' || c.key === '') refuser.refuse('spec/configmap-ref', `${f}.configMap.key`, 'a ConfigMap reference needs a key.', "give { name: 'settings', key: 'LOG_LEVEL' }.");
+      if (looksLikeSecretName(c.key)) {
+        refuser.refuse('no-secrets-in-configmap', `${f}.configMap.key`, `ConfigMap key '${c.key}' looks like a secret: ConfigMaps are not encrypted at rest and are readable with broad RBAC.`, 'keep secrets in a Secret and use { secret: { name, key } }.');
+      }
+      out.push({ name, configMap: { name: c.name, key: c.key, optional: c.optional } });
+    } else if (isObject(value) && typeof value.value === 'string' && value.notASecret !== undefined) {
+      checkReason(value.notASecret, `${f}.notASecret`, refuser);
+      if (looksLikePrivateKey(value.value)) {
+        refuser.refuse('no-literal-secrets-in-env', `${f}.value`, 'the value looks like a private key, whatever notASecret says.', 'store it in a Secret and reference it.');
+      }
+      out.push({ name, value: value.value });
+    } else {
+      refuser.refuse('spec/env', f, `${JSON.stringify(value)} is not an env value.`, "use a string, { secret: { name, key } }, { configMap: { name, key } } or { value, notASecret: '<reason>' }.");
+    }
+  }
+  return out;
+}
+
+function checkDns1123SubdomainLike(name: unknown, field: string, refuser: Refuser): void {
+  if (typeof name !== 'string' || name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
+    refuser.refuse('spec/dns-1123-name', field, `${JSON.stringify(name)} is not a valid Kubernetes object name.`, 'use lowercase letters, digits, - and ., e.g. \'db-credentials\'.');
+  }
+}
+
+function relaxed(relaxations: ResolvedRelaxation[], name: ResolvedRelaxation['name']): ResolvedRelaxation | undefined {
+  return relaxations.find((r) => r.name === name);
+}
+
+/** Resolve a container spec. @internal */
+export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, defaultName: string): ResolvedContainer {
+  const { refuser, field, relaxations } = ctx;
+  if (!isObject(spec)) refuser.refuse('spec/container', field, 'a container spec is required.', 'give at least image and resources.');
+  const name = checkDns1123Label(spec.name ?? defaultName, `${field}.name`, refuser);
+
+  let image: ImageReference;
+  if (relaxed(relaxations, 'unpinnedImage')) {
+    const parsed = typeof spec.image === 'string' ? parseImageReference(spec.image.trim()) : undefined;
+    if (!parsed) return refuser.refuse('spec/image-reference', `${field}.image`, `${JSON.stringify(spec.image)} is not a valid image reference.`, "use '[registry/]repository[:tag][@sha256:…]'.");
+    image = { ...parsed, version: toLabelValue(parsed.tag ?? 'unpinned') || 'unpinned' };
+  } else {
+    image = resolveImage(spec.image, `${field}.image`, refuser);
+  }
+
+  const privilegedPorts = relaxed(relaxations, 'privilegedPorts');
+  const ports: ResolvedPort[] = [];
+  const rawPorts = spec.ports ?? [];
+  if (!Array.isArray(rawPorts)) refuser.refuse('spec/ports', `${field}.ports`, 'ports must be an array.', "give e.g. [{ name: 'http', port: 8080 }].");
+  rawPorts.forEach((p, i) => {
+    const f = `${field}.ports[${i}]`;
+    if (!isObject(p)) refuser.refuse('spec/ports', f, 'a port must be { name, port }.', "give e.g. { name: 'http', port: 8080 }.");
+    const pname = checkPortName(p.name, `${f}.name`, refuser);
+    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
+      refuser.refuse('spec/port-range', `${f}.port`, `${JSON.stringify(p.port)} is not a port number (1–65535).`, 'use a whole number from 1024 to 65535 (below 1024 needs the privilegedPorts relaxation).');
+    }
+    if (p.port < 1024 && !privilegedPorts) {
+      refuser.refuse('unprivileged-container-ports', `${f}.port`, `port ${p.port} is below 1024: binding it needs root or NET_BIND_SERVICE.`, `listen on a port ≥ 1024 (e.g. ${p.port === 80 ? 8080 : p.port === 443 ? 8443 : p.port + 8000}) and keep ${p.port} as servicePort, or relax with relaxations.privilegedPorts: '<reason>'.`);
+    }
+    const servicePort = p.servicePort ?? p.port;
+    if (!Number.isInteger(servicePort) || servicePort < 1 || servicePort > 65535) {
+      refuser.refuse('spec/port-range', `${f}.servicePort`, `${JSON.stringify(servicePort)} is not a port number (1–65535).`, 'use a whole number from 1 to 65535.');
+    }
+    const protocol = p.protocol ?? 'TCP';
+    if (protocol !== 'TCP' && protocol !== 'UDP') refuser.refuse('spec/ports', `${f}.protocol`, `${JSON.stringify(protocol)} is not TCP or UDP.`, "use 'TCP' or 'UDP'.");
+    if (ports.some((x) => x.name === pname)) {
+      refuser.refuse('container-ports-valid', `${f}.name`, `port name '${pname}' is declared twice: probes and Services would point at the wrong port.`, 'give each port a unique name.');
+    }
+    if (ports.some((x) => x.port === p.port && x.protocol === protocol)) {
+      refuser.refuse('container-ports-valid', `${f}.port`, `port ${p.port}/${protocol} is declared twice.`, 'declare each port once.');
+    }
+    if (p.port === 22) {
+      refuser.refuse('no-ssh', `${f}.port`, 'port 22 (SSH) in a container means an sshd inside it: a second way in that bypasses the orchestrator, its logs and its RBAC.', 'use `kubectl exec`/`docker exec` or ephemeral debug containers instead of sshd.');
+    }
+    ports.push({ name: pname, port: p.port, protocol, servicePort });
+  });
+
+  const { resources, resourceNumbers } = resolveResources(spec.resources, `${field}.resources`, refuser);
+
+  const probes: ResolvedContainer['probes'] = {};
+  const noProbes = relaxed(relaxations, 'noProbes');
+  if (spec.probes !== undefined) {
+    if (!isObject(spec.probes)) refuser.refuse('readiness-probe', `${field}.probes`, 'probes must be { readiness, liveness, startup? }.', "give { readiness: { http: { path: '/readyz', port: 'http' } }, liveness: { http: { path: '/livez', port: 'http' } } }.");
+    if (spec.probes.readiness !== undefined) probes.readiness = resolveProbe(spec.probes.readiness, 'readiness', `${field}.probes.readiness`, ports, refuser);
+    if (spec.probes.liveness !== undefined) probes.liveness = resolveProbe(spec.probes.liveness, 'liveness', `${field}.probes.liveness`, ports, refuser);
+    if (spec.probes.startup !== undefined) probes.startup = resolveProbe(spec.probes.startup, 'startup', `${field}.probes.startup`, ports, refuser);
+  }
+  if (!noProbes && !ctx.probesOptional) {
+    if (!probes.readiness) {
+      refuser.refuse('readiness-probe', `${field}.probes.readiness`, 'a readiness probe is required: without it the pod gets traffic before it can serve, and keeps getting it when it cannot.', "add probes.readiness, e.g. { http: { path: '/readyz', port: 'http' } }, or relax with relaxations.noProbes: '<reason>'.");
+    }
+    if (!probes.liveness) {
+      refuser.refuse('liveness-probe', `${field}.probes.liveness`, 'a liveness probe is required: without it a deadlocked process is never restarted.', "add probes.liveness, e.g. { http: { path: '/livez', port: 'http' } }, or relax with relaxations.noProbes: '<reason>'.");
+    }
+  }
+  if (probes.readiness && probes.liveness && sameProbe(probes.readiness, probes.liveness)) {
+    refuser.refuse('probes-distinct', `${field}.probes.liveness`, 'liveness and readiness probes are identical: a dependency outage that fails readiness would then also restart every pod (cascading restarts).', "check liveness on a cheaper endpoint (e.g. '/livez' vs '/readyz') or with different timings.");
+  }
+
+  const env = resolveEnv(spec.env, `${field}.env`, refuser, relaxations);
+  const timezone = spec.timezone ?? DEFAULTS.timezone;
+  if (typeof timezone !== 'string' || !/^[A-Za-z0-9_+\-/]+$/.test(timezone)) {
+    refuser.refuse('spec/timezone', `${field}.timezone`, `${JSON.stringify(timezone)} is not a time zone name.`, "use an IANA zone such as 'UTC' or 'Europe/Berlin'.");
+  }
+  env.push({ name: 'TZ', value: timezone });
+
+  const secretFiles = (spec.secretFiles ?? []).map((s, i) => {
+    const f = `${field}.secretFiles[${i}]`;
+    checkDns1123SubdomainLike(s?.secretName, `${f}.secretName`, refuser);
+    if (typeof s.mountPath !== 'string' || !ABSOLUTE_PATH.test(s.mountPath)) {
+      refuser.refuse('spec/mount-path', `${f}.mountPath`, `${JSON.stringify(s.mountPath)} is not an absolute path.`, "use e.g. '/var/run/secrets/db'.");
+    }
+    return { ...s };
+  });
+
+  const tmpSize = spec.tmpSizeLimit ?? DEFAULTS.tmpSizeLimit;
+  checkQuantity(tmpSize, 'ephemeral-storage', `${field}.tmpSizeLimit`, refuser);
+  const writablePaths: ResolvedContainer['writablePaths'] = [{ volumeName: `${name}-tmp`, path: '/tmp', sizeLimit: tmpSize, inMemory: false }];
+  (spec.writablePaths ?? []).forEach((w, i) => {
+    const f = `${field}.writablePaths[${i}]`;
+    if (!isObject(w) || typeof w.path !== 'string' || !ABSOLUTE_PATH.test(w.path) || w.path === '/') {
+      refuser.refuse('spec/mount-path', `${f}.path`, `${JSON.stringify(w?.path)} is not an absolute path below /.`, "use e.g. '/var/cache/app'.");
+    }
+    if (writablePaths.some((x) => x.path === w.path) || secretFiles.some((s) => s.mountPath === w.path)) {
+      refuser.refuse('spec/mount-path', `${f}.path`, `${w.path} is mounted twice.`, 'mount each path once.');
+    }
+    const sizeLimit = w.sizeLimit ?? DEFAULTS.tmpSizeLimit;
+    checkQuantity(sizeLimit, w.inMemory ? 'memory' : 'ephemeral-storage', `${f}.sizeLimit`, refuser);
+    writablePaths.push({ volumeName: `${name}-w${i}`, path: w.path, sizeLimit, inMemory: !!w.inMemory });
+  });
+  // The emptyDirs count against ephemeral storage: their total must fit under the limit.
+  const diskScratch = writablePaths.filter((w) => !w.inMemory).reduce((a, w) => a + (parseQuantity(w.sizeLimit) ?? 0), 0);
+  if (diskScratch > resourceNumbers.limits['ephemeral-storage']) {
+    refuser.refuse('ephemeral-storage-limits', `${field}.resources.limits.ephemeralStorage`, `the writable paths (${writablePaths.map((w) => `${w.path}=${w.sizeLimit}`).join(', ')}) add up to more than the ephemeral-storage limit ${resources.limits.ephemeralStorage}: the pod would be evicted before they fill.`, 'raise limits.ephemeralStorage or shrink the writable paths.');
+  }
+
+  const asRoot = relaxed(relaxations, 'runAsRoot');
+  const capabilitiesAdd = [...(relaxed(relaxations, 'addCapabilities')?.capabilities ?? [])];
+  if (privilegedPorts && ports.some((p) => p.port < 1024) && !capabilitiesAdd.includes('NET_BIND_SERVICE')) capabilitiesAdd.push('NET_BIND_SERVICE');
+
+  return {
+    name,
+    image,
+    command: spec.command ? [...spec.command] : undefined,
+    args: spec.args ? [...spec.args] : undefined,
+    ports,
+    resources,
+    resourceNumbers,
+    probes,
+    env,
+    secretFiles,
+    writablePaths,
+    security: {
+      runAsUser: asRoot ? 0 : ctx.user,
+      runAsGroup: asRoot ? 0 : ctx.group,
+      runAsNonRoot: !asRoot,
+      readOnlyRootFilesystem: !relaxed(relaxations, 'writableRootFilesystem'),
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilitiesDrop: ['ALL'],
+      capabilitiesAdd,
+    },
+  };
+}

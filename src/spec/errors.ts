@@ -1,0 +1,50 @@
+/**
+ * The one error type for refused input: it names the rule, the construct, the field, why the input
+ * is refused and how to fix it. It is thrown by the resolve step, before anything is synthesized.
+ */
+export interface HardeningErrorDetails {
+  /** Catalogue rule id (see `hardened rules`) or a `spec/…` input-validation id. */
+  readonly ruleId: string;
+  /** Construct path of the construct whose props were refused (e.g. `shop/api`). */
+  readonly constructPath: string;
+  /** Dotted path of the offending prop (e.g. `containers[0].image`). */
+  readonly fieldPath: string;
+  /** What is wrong and why it matters in production. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
+export class HardeningError extends Error implements HardeningErrorDetails {
+  public readonly ruleId: string;
+  public readonly constructPath: string;
+  public readonly fieldPath: string;
+  public readonly fix: string;
+  /** The message without the rule/field/fix decoration. */
+  public readonly reason: string;
+
+  constructor(details: HardeningErrorDetails) {
+    super(
+      `[${details.ruleId}] ${details.constructPath || '<root>'}: ${details.fieldPath}: ${details.message}\n` +
+        `  fix: ${details.fix}`,
+    );
+    this.name = 'HardeningError';
+    this.ruleId = details.ruleId;
+    this.constructPath = details.constructPath;
+    this.fieldPath = details.fieldPath;
+    this.reason = details.message;
+    this.fix = details.fix;
+  }
+}
+
+/**
+ * Collects the construct path once so validation helpers only name the field.
+ * @internal
+ */
+export class Refuser {
+  constructor(public readonly constructPath: string) {}
+
+  public refuse(ruleId: string, fieldPath: string, message: string, fix: string): never {
+    throw new HardeningError({ ruleId, constructPath: this.constructPath, fieldPath, message, fix });
+  }
+}

@@ -1,0 +1,44 @@
+import { Refuser } from './errors';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const IANA_SVC_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+export function isDns1123Label(s: unknown): s is string {
+  return typeof s === 'string' && s.length <= 63 && DNS1123_LABEL.test(s);
+}
+
+/** @internal */
+export function checkDns1123Label(name: unknown, field: string, refuser: Refuser): string {
+  if (!isDns1123Label(name)) {
+    refuser.refuse('spec/dns-1123-name', field, `${JSON.stringify(name)} is not a DNS-1123 label: Kubernetes rejects it as an object name and it cannot be used as a DNS name for the Service.`, "use at most 63 characters of lowercase letters, digits and '-', starting and ending with a letter or digit, e.g. 'orders-api'.");
+  }
+  return name;
+}
+
+/** Port names must be IANA service names: at most 15 characters, a letter, no '--'. @internal */
+export function checkPortName(name: unknown, field: string, refuser: Refuser): string {
+  if (typeof name !== 'string' || name.length > 15 || !IANA_SVC_NAME.test(name) || !/[a-z]/.test(name) || name.includes('--')) {
+    refuser.refuse('container-ports-valid', field, `${JSON.stringify(name)} is not a valid port name: probes and Services refer to ports by name, and Kubernetes requires an IANA service name.`, "use at most 15 lowercase letters, digits and single hyphens, with at least one letter, e.g. 'http' or 'metrics'.");
+  }
+  return name;
+}
+
+/** @internal */
+export function checkEnvName(name: unknown, field: string, refuser: Refuser): string {
+  if (typeof name !== 'string' || !ENV_NAME.test(name)) {
+    refuser.refuse('spec/env-name', field, `${JSON.stringify(name)} is not a valid environment variable name.`, "use letters, digits, '_', '-' and '.', not starting with a digit, e.g. 'LOG_LEVEL'.");
+  }
+  return name;
+}
+
+/** Reasons for relaxations and suppressions must say something. @internal */
+export const MIN_REASON_LENGTH = 10;
+
+/** @internal */
+export function checkReason(reason: unknown, field: string, refuser: Refuser, ruleId = 'spec/reason-required'): string {
+  if (typeof reason !== 'string' || reason.trim().length < MIN_REASON_LENGTH) {
+    refuser.refuse(ruleId, field, `a relaxation needs a reason of at least ${MIN_REASON_LENGTH} characters; got ${JSON.stringify(reason)}. The reason is written into the output so reviewers and auditors see why the default was relaxed.`, "give a sentence saying why this workload needs it, e.g. 'legacy image binds port 80; tracked in OPS-123'.");
+  }
+  return reason.trim();
+}

@@ -1,0 +1,37 @@
+/**
+ * What "looks like a secret". Shared by the spec layer (refuses literal values at resolve time)
+ * and by the rule catalogue (flags them in synthesized or audited objects).
+ */
+
+/** Name fragments that mark a secret, matched case-insensitively anywhere in the name. */
+const SECRET_SUBSTRINGS = /(passw(or)?d|passwd|secret|token|bearer|credential|private[_-]?key|api[_-]?key|access[_-]?key|secret[_-]?key|auth[_-]?key|client[_-]?secret)/i;
+/** Whole words (split on `_`, `-`, `.`) that mark a secret. */
+const SECRET_WORDS = new Set(['pwd', 'pass', 'key', 'apikey', 'passphrase', 'credentials', 'creds', 'dsn']);
+/** Known cloud credential variables (Polaris's list). */
+const SECRET_EXACT = /^(AWS_SECRET_ACCESS_KEY|GOOGLE_APPLICATION_CREDENTIALS|AZURE_.+KEY|OCI_CLI_KEY_CONTENT)$/i;
+
+/** True when an environment variable (or ConfigMap key) name looks like it holds a secret. */
+export function looksLikeSecretName(name: string): boolean {
+  if (SECRET_EXACT.test(name) || SECRET_SUBSTRINGS.test(name)) return true;
+  return name.split(/[_.\-]+/).some((w) => SECRET_WORDS.has(w.toLowerCase()));
+}
+
+const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
+
+/** True when a value looks like a PEM private key (or an SSH/PGP private key block). */
+export function looksLikePrivateKey(value: string): boolean {
+  return PRIVATE_KEY.test(value);
+}
+
+/** A reference to one key of a Kubernetes Secret (or, on Docker, a secret file the user provides). */
+export interface SecretKeyReference {
+  /** Name of the Secret object. It is never created by this library: secrets are only referenced. */
+  readonly name: string;
+  /** Key inside the Secret. */
+  readonly key: string;
+  /**
+   * Do not fail pod start when the Secret or key is missing.
+   * @default false
+   */
+  readonly optional?: boolean;
+}

@@ -1,0 +1,277 @@
+import { ContainerSpec, ResolvedContainer, resolveContainer } from './container';
+import { DEFAULTS } from './defaults';
+import { Refuser } from './errors';
+import { checkDns1123Label, checkReason } from './names';
+import { EgressRule, IngressRule, NetworkPeer } from './network';
+import { Relaxations, ResolvedRelaxation, resolveRelaxations } from './relaxations';
+
+/** Horizontal autoscaling on CPU utilisation. */
+export interface AutoscalingSpec {
+  /** At least 2. */
+  readonly minReplicas: number;
+  /** Greater than minReplicas. */
+  readonly maxReplicas: number;
+  /**
+   * Target average CPU utilisation, percent of the request.
+   * @default 70
+   */
+  readonly targetCpuUtilization?: number;
+}
+
+/**
+ * Backend-neutral props of a long-running, replicated, stateless service.
+ * The same props drive the Kubernetes (`HardenedService`) and Docker renderers.
+ */
+export interface HardenedServiceSpec extends ContainerSpec {
+  /**
+   * Name of the workload and of every object it emits (DNS-1123 label). Also the value of the
+   * `app.kubernetes.io/instance` label the NetworkPolicy selects on.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Namespace of every object.
+   * @default - the chart's namespace; one of the two is required
+   */
+  readonly namespace?: string;
+  /**
+   * `app.kubernetes.io/component`.
+   * @default 'server'
+   */
+  readonly component?: string;
+  /**
+   * `app.kubernetes.io/part-of`.
+   * @default - the name
+   */
+  readonly partOf?: string;
+  /**
+   * Fixed replica count (at least 2 unless `relaxations.singleReplica`). Ignored with `autoscaling`.
+   * @default 3
+   */
+  readonly replicas?: number;
+  /**
+   * Scale on CPU with a HorizontalPodAutoscaler; `spec.replicas` is then omitted.
+   * @default - fixed replicas
+   */
+  readonly autoscaling?: AutoscalingSpec;
+  /**
+   * Who may connect (at least one peer: traffic that nobody may send is a service nobody uses).
+   */
+  readonly ingress?: IngressRule[];
+  /**
+   * Where this service may connect, besides cluster DNS (always allowed).
+   * @default - DNS only
+   */
+  readonly egress?: EgressRule[];
+  /**
+   * UID the containers run as (≥ 10000).
+   * @default 10001
+   */
+  readonly user?: number;
+  /**
+   * GID (≥ 10000); also the fsGroup.
+   * @default 10001
+   */
+  readonly group?: number;
+  /**
+   * PriorityClass name (cluster-scoped; create it once per cluster).
+   * @default - none (Polaris's priorityClassNotSet will warn)
+   */
+  readonly priorityClassName?: string;
+  /**
+   * Seconds between SIGTERM and SIGKILL.
+   * @default 30
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Sleep this long in a preStop hook so endpoints are removed before the process stops
+   * (needs a `sleep` binary in the image).
+   * @default - no preStop hook
+   */
+  readonly preStopDelaySeconds?: number;
+  /**
+   * Old ReplicaSets kept for rollbacks.
+   * @default 5
+   */
+  readonly revisionHistoryLimit?: number;
+  /** Sidecar containers (hardened like the main one; relaxations do not apply to them). */
+  readonly sidecars?: ContainerSpec[];
+  /** Typed opt-outs, each with a reason written into the output. */
+  readonly relaxations?: Relaxations;
+}
+
+/** The resolved, validated form of {@link HardenedServiceSpec}. Renderers only read this. */
+export interface ResolvedService {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** The one label the selector, the PDB and the NetworkPolicy use. */
+  readonly selector: Record<string, string>;
+  /** Undefined when autoscaled. */
+  readonly replicas?: number;
+  readonly autoscaling?: Required<AutoscalingSpec>;
+  readonly containers: ResolvedContainer[];
+  readonly pod: {
+    readonly runAsUser: number;
+    readonly runAsGroup: number;
+    readonly fsGroup: number;
+    readonly runAsNonRoot: boolean;
+    readonly priorityClassName?: string;
+    readonly terminationGracePeriodSeconds: number;
+    readonly preStopDelaySeconds?: number;
+  };
+  readonly revisionHistoryLimit: number;
+  readonly ingress: { from: NetworkPeer; ports: string[] }[];
+  readonly egress: EgressRule[];
+  readonly relaxations: ResolvedRelaxation[];
+}
+
+function positiveInt(v: unknown, min: number, max: number): v is number {
+  return Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+}
+
+/** Validate one peer. @internal */
+export function checkPeer(peer: unknown, field: string, refuser: Refuser): NetworkPeer {
+  const p = peer as NetworkPeer;
+  if (!p || typeof p !== 'object') refuser.refuse('spec/network-peer', field, 'a peer is required.', 'use Peer.workload(), Peer.namespace(), Peer.ingressController(), Peer.monitoring() or Peer.cidr().');
+  if (p.kind === 'workload') {
+    checkDns1123Label(p.name, `${field}.name`, refuser);
+    if (p.namespace !== undefined) checkDns1123Label(p.namespace, `${field}.namespace`, refuser);
+  } else if (p.kind === 'namespace') {
+    checkDns1123Label(p.namespace, `${field}.namespace`, refuser);
+  } else if (p.kind === 'cidr') {
+    if (typeof p.cidr !== 'string' || !/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/.test(p.cidr)) {
+      refuser.refuse('spec/network-peer', `${field}.cidr`, `${JSON.stringify(p.cidr)} is not a CIDR.`, "use e.g. '10.20.0.0/16'.");
+    }
+    if (p.cidr === '0.0.0.0/0' || p.cidr === '::/0') {
+      refuser.refuse('network-policy-required', `${field}.cidr`, `${p.cidr} is the whole internet: the policy would restrict nothing.`, 'name the addresses the service really talks to.');
+    }
+  } else {
+    refuser.refuse('spec/network-peer', field, `${JSON.stringify(peer)} is not a peer.`, 'use Peer.workload(), Peer.namespace(), Peer.ingressController(), Peer.monitoring() or Peer.cidr().');
+  }
+  return p;
+}
+
+/**
+ * The resolve step of a service: fills every default and validates, or throws HardeningError.
+ */
+export function resolveService(spec: HardenedServiceSpec, ctx: { constructPath: string; defaultName: string; defaultNamespace?: string }): ResolvedService {
+  const refuser = new Refuser(ctx.constructPath);
+  if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give at least image, ports, resources, probes and ingress.');
+  const name = checkDns1123Label(spec.name ?? ctx.defaultName, 'name', refuser);
+  const rawNamespace = spec.namespace ?? ctx.defaultNamespace;
+  if (rawNamespace === undefined) {
+    refuser.refuse('no-default-namespace', 'namespace', 'no namespace: objects would land in whatever namespace kubectl points at, usually `default`, outside the namespace guardrails (Pod Security labels, quota, default-deny).', 'set namespace on the props or on the Chart (new Chart(app, id, { namespace })), ideally one made by HardenedNamespace.');
+  }
+  const namespace = checkDns1123Label(rawNamespace, 'namespace', refuser);
+  if (namespace === 'default') {
+    refuser.refuse('no-default-namespace', 'namespace', "the 'default' namespace has no Pod Security labels, quota or default-deny policy.", 'use a dedicated namespace, e.g. one created with HardenedNamespace.');
+  }
+  const relaxations = resolveRelaxations(spec.relaxations, refuser);
+  const user = spec.user ?? DEFAULTS.user;
+  const group = spec.group ?? DEFAULTS.group;
+  if (!positiveInt(user, 10000, 2147483647)) refuser.refuse('high-uid-gid', 'user', `UID ${JSON.stringify(user)} is below 10000: it can collide with a host user that has privileges outside the container.`, 'use a UID ≥ 10000 (default 10001).');
+  if (!positiveInt(group, 10000, 2147483647)) refuser.refuse('high-uid-gid', 'group', `GID ${JSON.stringify(group)} is below 10000.`, 'use a GID ≥ 10000 (default 10001).');
+
+  const main = resolveContainer(spec, { refuser, field: '', relaxations, user, group }, 'main');
+  const containers = [main];
+  (spec.sidecars ?? []).forEach((s, i) => {
+    const c = resolveContainer(s, { refuser, field: `sidecars[${i}]`, relaxations: [], user, group }, `sidecar-${i}`);
+    if (containers.some((x) => x.name === c.name)) refuser.refuse('spec/container', `sidecars[${i}].name`, `container name '${c.name}' is used twice.`, 'give every container a unique name.');
+    for (const p of c.ports) {
+      if (containers.some((x) => x.ports.some((q) => q.name === p.name || (q.port === p.port && q.protocol === p.protocol)))) {
+        refuser.refuse('container-ports-valid', `sidecars[${i}].ports`, `port ${p.name}/${p.port} is already declared by another container of the pod.`, 'give every port of the pod a unique name and number.');
+      }
+    }
+    containers.push(c);
+  });
+  if (main.ports.length === 0) {
+    refuser.refuse('service-targets-pods', 'ports', 'a service needs at least one port: the Service, the probes and the NetworkPolicy are built on it.', "declare the port the process listens on, e.g. [{ name: 'http', port: 8080 }] (for a worker, its metrics/health port).");
+  }
+
+  let replicas: number | undefined;
+  let autoscaling: Required<AutoscalingSpec> | undefined;
+  const single = relaxations.find((r) => r.name === 'singleReplica');
+  if (spec.autoscaling !== undefined) {
+    const a = spec.autoscaling;
+    if (spec.replicas !== undefined) refuser.refuse('hpa-no-static-replicas', 'replicas', 'replicas and autoscaling conflict: a fixed replica count fights the HorizontalPodAutoscaler on every apply.', 'remove replicas; the HPA owns the count (minReplicas).');
+    if (!positiveInt(a?.minReplicas, 2, 10000)) refuser.refuse('hpa-min-replicas', 'autoscaling.minReplicas', `minReplicas ${JSON.stringify(a?.minReplicas)} is below 2: scaling in to one pod removes all redundancy.`, 'set minReplicas to at least 2 (3 is better).');
+    if (!positiveInt(a.maxReplicas, 1, 10000) || a.maxReplicas <= a.minReplicas) refuser.refuse('hpa-max-gt-min', 'autoscaling.maxReplicas', `maxReplicas ${JSON.stringify(a.maxReplicas)} must be greater than minReplicas ${a.minReplicas}, or the HPA cannot scale.`, `set maxReplicas above ${a.minReplicas}.`);
+    const target = a.targetCpuUtilization ?? DEFAULTS.hpaTargetCpuUtilization;
+    if (!positiveInt(target, 1, 100)) refuser.refuse('spec/hpa-target', 'autoscaling.targetCpuUtilization', `${JSON.stringify(target)} is not a percentage from 1 to 100.`, 'use e.g. 70.');
+    autoscaling = { minReplicas: a.minReplicas, maxReplicas: a.maxReplicas, targetCpuUtilization: target };
+  } else {
+    replicas = spec.replicas ?? DEFAULTS.replicas;
+    if (!positiveInt(replicas, 1, 10000)) refuser.refuse('min-replicas', 'replicas', `${JSON.stringify(replicas)} is not a replica count.`, 'use a whole number ≥ 2.');
+    if (replicas < 2 && !single) {
+      refuser.refuse('min-replicas', 'replicas', `${replicas} replica means every node drain, crash or rollout is an outage.`, "run at least 2 replicas (default 3), or relax with relaxations.singleReplica: '<reason>'.");
+    }
+  }
+
+  const portNames = main.ports.map((p) => p.name).concat(containers.slice(1).flatMap((c) => c.ports.map((p) => p.name)));
+  const ingress = (spec.ingress ?? []).map((r, i) => {
+    const from = checkPeer(r?.from, `ingress[${i}].from`, refuser);
+    const ports = r.ports ?? portNames;
+    ports.forEach((p, j) => {
+      if (!portNames.includes(p)) refuser.refuse('network-policy-required', `ingress[${i}].ports[${j}]`, `'${p}' is not a declared port.`, `use one of: ${portNames.join(', ')}.`);
+    });
+    return { from, ports: [...ports] };
+  });
+  if (ingress.length === 0) {
+    refuser.refuse('network-policy-required', 'ingress', 'no ingress peer: the NetworkPolicy would admit nothing, so the service is unreachable (and Polaris flags a policy without an ingress rule).', 'declare who may connect, e.g. ingress: [{ from: Peer.workload(\'web\') }] or [{ from: Peer.ingressController() }]; for a worker, its metrics scraper: [{ from: Peer.monitoring(), ports: [\'metrics\'] }].');
+  }
+  const egress = (spec.egress ?? []).map((r, i) => {
+    const to = checkPeer(r?.to, `egress[${i}].to`, refuser);
+    if (!Array.isArray(r.ports) || r.ports.length === 0) refuser.refuse('network-policy-required', `egress[${i}].ports`, 'an egress rule needs destination ports: an open port range defeats the policy.', 'list the ports, e.g. [{ port: 5432 }].');
+    r.ports.forEach((p, j) => {
+      if (!positiveInt(p?.port, 1, 65535)) refuser.refuse('spec/port-range', `egress[${i}].ports[${j}].port`, `${JSON.stringify(p?.port)} is not a port number.`, 'use 1–65535.');
+    });
+    return { to, ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' as const })) };
+  });
+
+  const grace = spec.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
+  if (!positiveInt(grace, 1, 3600)) refuser.refuse('spec/grace-period', 'terminationGracePeriodSeconds', `${JSON.stringify(grace)} is not 1–3600 seconds.`, 'use e.g. 30.');
+  if (spec.preStopDelaySeconds !== undefined && (!positiveInt(spec.preStopDelaySeconds, 1, 600) || spec.preStopDelaySeconds >= grace)) {
+    refuser.refuse('spec/prestop-delay', 'preStopDelaySeconds', `${JSON.stringify(spec.preStopDelaySeconds)} must be 1–600 and below terminationGracePeriodSeconds (${grace}), or the process is killed before it can drain.`, `use e.g. 5 with a grace period of ${grace}.`);
+  }
+  if (spec.priorityClassName !== undefined) checkDns1123Label(spec.priorityClassName, 'priorityClassName', refuser);
+  const revisionHistoryLimit = spec.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit;
+  if (!positiveInt(revisionHistoryLimit, 1, 100)) refuser.refuse('spec/revision-history', 'revisionHistoryLimit', `${JSON.stringify(revisionHistoryLimit)} is not 1–100: with 0 there is nothing to roll back to.`, 'use e.g. 5.');
+  for (const [k, v] of [['component', spec.component], ['partOf', spec.partOf]] as const) {
+    if (v !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(v)) refuser.refuse('recommended-labels', k, `${JSON.stringify(v)} is not a valid label value.`, "use ≤ 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric.");
+  }
+  for (const r of relaxations) checkReason(r.reason, `relaxations.${r.name}`, refuser);
+
+  const selector = { 'app.kubernetes.io/instance': name };
+  const labels: Record<string, string> = {
+    'app.kubernetes.io/name': name,
+    'app.kubernetes.io/instance': name,
+    'app.kubernetes.io/version': main.image.version,
+    'app.kubernetes.io/component': spec.component ?? 'server',
+    'app.kubernetes.io/part-of': spec.partOf ?? name,
+    'app.kubernetes.io/managed-by': DEFAULTS.managedBy,
+  };
+  const asRoot = relaxations.some((r) => r.name === 'runAsRoot');
+  return {
+    name,
+    namespace,
+    labels,
+    selector,
+    replicas,
+    autoscaling,
+    containers,
+    pod: {
+      runAsUser: asRoot ? 0 : user,
+      runAsGroup: asRoot ? 0 : group,
+      fsGroup: group,
+      runAsNonRoot: !asRoot,
+      priorityClassName: spec.priorityClassName,
+      terminationGracePeriodSeconds: grace,
+      preStopDelaySeconds: spec.preStopDelaySeconds,
+    },
+    revisionHistoryLimit,
+    ingress,
+    egress,
+    relaxations,
+  };
+}
