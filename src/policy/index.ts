@@ -5,3 +5,4 @@ export * from './engine';
 export * from './suppressions';
 export * from './report';
 export { extractPod, selects, createContext } from './model';
+export * from './compose';

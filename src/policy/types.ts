@@ -82,6 +82,14 @@ export interface EvaluationContext {
   selects(selector: any, labels: Record<string, string>): boolean;
 }
 
+/** A port of a Docker container; `external` set when published on the host. */
+export interface DockerPort {
+  readonly internal: number;
+  readonly external?: number;
+  readonly ip?: string;
+  readonly protocol?: string;
+}
+
 /** The Docker-side model: one container as the Docker backend or a compose file describes it. */
 export interface DockerContainer {
   readonly name: string;
@@ -105,7 +113,7 @@ export interface DockerContainer {
   readonly healthcheck?: { readonly test: readonly string[] } | 'disabled';
   readonly logDriver?: string;
   readonly logOpts?: Readonly<Record<string, string>>;
-  readonly ports?: readonly { readonly internal: number; readonly external?: number; readonly ip?: string; readonly protocol?: string }[];
+  readonly ports?: readonly DockerPort[];
   readonly networkMode?: string;
   readonly pidMode?: string;
   readonly ipcMode?: string;

@@ -1,0 +1,146 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { composeContainers, isComposeDocument } from '../policy/compose';
+import { SourcedObject } from '../policy/engine';
+import { DockerContainer, K8sObject } from '../policy/types';
+
+/** Bad input: the CLI prints the message (one line) and exits 2. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+export interface LoadedInput {
+  readonly objects: SourcedObject[];
+  readonly containers: DockerContainer[];
+  readonly files: number;
+}
+
+const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+/** Expand paths (files, folders recursively, `-` for stdin) into a sorted file list. */
+export function expandPaths(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string, explicit: boolean) => {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch (e) {
+      throw new InputError(`${p}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (st.isDirectory()) {
+      let entries: string[];
+      try {
+        entries = fs.readdirSync(p).sort();
+      } catch (e) {
+        throw new InputError(`${p}: cannot read directory (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      for (const e of entries) {
+        if (e === 'node_modules' || e.startsWith('.')) continue;
+        const child = path.join(p, e);
+        let cst: fs.Stats;
+        try {
+          cst = fs.statSync(child);
+        } catch {
+          continue;
+        }
+        if (cst.isDirectory()) walk(child, false);
+        else if (EXTENSIONS.has(path.extname(e).toLowerCase())) out.push(child);
+      }
+    } else if (explicit || EXTENSIONS.has(path.extname(p).toLowerCase())) {
+      out.push(p);
+    }
+  };
+  for (const p of paths) {
+    if (p === '-') out.push('-');
+    else walk(p, true);
+  }
+  return out;
+}
+
+function isRecord(x: unknown): x is Record<string, any> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Parse one file's text into Kubernetes objects and Compose containers. */
+export function parseText(text: string, file: string): { objects: SourcedObject[]; containers: DockerContainer[] } {
+  const objects: SourcedObject[] = [];
+  const containers: DockerContainer[] = [];
+  let docs: unknown[];
+  if (file.endsWith('.json')) {
+    try {
+      const parsed = JSON.parse(text);
+      docs = Array.isArray(parsed) ? parsed : [parsed];
+    } catch (e) {
+      throw new InputError(`${file}: invalid JSON: ${(e as Error).message}`);
+    }
+  } else {
+    // YAML is a superset of JSON, so JSON on stdin parses here too.
+    docs = parseYaml(text, file);
+  }
+  docs.forEach((doc, i) => {
+    if (doc === null || doc === undefined) return;
+    if (isComposeDocument(doc)) {
+      containers.push(...composeContainers(doc, file));
+      return;
+    }
+    if (!isRecord(doc)) throw new InputError(`${file}: document ${i + 1} is a ${Array.isArray(doc) ? 'sequence' : typeof doc}, not a Kubernetes object or a Compose file`);
+    if (typeof doc.kind !== 'string' || typeof doc.apiVersion !== 'string') throw new InputError(`${file}: document ${i + 1} has no kind/apiVersion: not a Kubernetes object (nor a Compose file with services)`);
+    if (doc.kind.endsWith('List') && Array.isArray(doc.items)) {
+      doc.items.forEach((item: unknown, j: number) => {
+        if (!isRecord(item) || typeof item.kind !== 'string') throw new InputError(`${file}: document ${i + 1}, item ${j + 1} is not a Kubernetes object`);
+        objects.push({ object: item as K8sObject, source: file });
+      });
+      return;
+    }
+    objects.push({ object: doc as K8sObject, source: file });
+  });
+  return { objects, containers };
+}
+
+function parseYaml(text: string, file: string): unknown[] {
+  let parsed;
+  try {
+    parsed = parseAllDocuments(text, { prettyErrors: true });
+  } catch (e) {
+    throw new InputError(`${file}: malformed YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const docs = Array.isArray(parsed) ? parsed : [parsed];
+  for (const d of docs) {
+    const err = d.errors?.[0];
+    if (err) {
+      const line = err.linePos?.[0];
+      throw new InputError(`${file}${line ? `:${line.line}:${line.col}` : ''}: malformed YAML: ${err.message.split('\n')[0]}`);
+    }
+  }
+  return docs.map((d) => {
+    try {
+      return d.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      throw new InputError(`${file}: malformed YAML: ${(e as Error).message.split('\n')[0]}`);
+    }
+  });
+}
+
+/** Read and parse every input. `-` reads stdin. */
+export function loadInputs(paths: readonly string[], onProgress?: (done: number, total: number) => void): LoadedInput {
+  const files = expandPaths(paths.length ? paths : ['-']);
+  const objects: SourcedObject[] = [];
+  const containers: DockerContainer[] = [];
+  files.forEach((f, i) => {
+    let text: string;
+    try {
+      text = f === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(f, 'utf8');
+    } catch (e) {
+      throw new InputError(`${f === '-' ? '<stdin>' : f}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    const r = parseText(text, f === '-' ? '<stdin>' : f);
+    objects.push(...r.objects);
+    containers.push(...r.containers);
+    onProgress?.(i + 1, files.length);
+  });
+  return { objects, containers, files: files.length };
+}

@@ -1,0 +1,99 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command, CommanderError, Option } from 'commander';
+import { defaultRuleSet } from '../policy/catalogue';
+import { RuleSet } from '../policy/rule-set';
+import { Severity } from '../policy/types';
+import { AuditFormat, explainRule, Io, listRules, loadPack, runAudit } from './audit';
+import { InputError } from './load';
+
+function packageVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function ruleSetWith(packs: readonly string[] | undefined): RuleSet {
+  return (packs ?? []).map(loadPack).reduce((rs, p) => rs.withPack(p), defaultRuleSet());
+}
+
+/** Run the CLI; resolves to the exit code. */
+export function run(argv: readonly string[], io: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTTY: !!process.stdout.isTTY }): number {
+  let code = 0;
+  const version = packageVersion();
+  const program = new Command()
+    .name('hardened')
+    .description('Hardened-by-default Kubernetes and Docker constructs: audit manifests and Compose files against the rule catalogue.')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run hardened --help for usage)');
+
+  const guard = (fn: () => number) => {
+    try {
+      code = fn();
+    } catch (e) {
+      if (e instanceof InputError) {
+        io.stderr(`hardened: ${e.message}\n`);
+        code = 2;
+      } else if (e instanceof Error && /^rule pack /.test(e.message)) {
+        io.stderr(`hardened: ${e.message}\n`);
+        code = 2;
+      } else {
+        throw e;
+      }
+    }
+  };
+
+  program
+    .command('audit')
+    .description('Audit Kubernetes YAML/JSON (files, folders, - for stdin) and Compose files against the rule catalogue')
+    .argument('[paths...]', 'files or folders (recursive); - reads stdin', [])
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']).default('error'))
+    .option('--pack <module...>', 'apply rule pack modules (your organisation policy)')
+    .option('--show-suppressed', 'also list suppressed findings (text format)')
+    .action((paths: string[], opts: { format: AuditFormat; failOn: Severity; pack?: string[]; showSuppressed?: boolean }) => guard(() =>
+      runAudit(paths, { format: opts.format, failOn: opts.failOn, ruleSet: ruleSetWith(opts.pack), showSuppressed: opts.showSuppressed, version }, io)));
+
+  program
+    .command('rules')
+    .description('List the rule catalogue')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--pack <module...>', 'include rule pack modules')
+    .action((opts: { format: 'text' | 'json'; pack?: string[] }) => guard(() => {
+      io.stdout(listRules(ruleSetWith(opts.pack), opts.format));
+      return 0;
+    }));
+
+  program
+    .command('explain')
+    .description("Print one rule's rationale, fix and the ids of the same check in Polaris, kube-score, kube-linter, Pod Security and CIS Docker")
+    .argument('<rule>', 'rule id')
+    .option('--pack <module...>', 'include rule pack modules')
+    .action((id: string, opts: { pack?: string[] }) => guard(() => {
+      const text = explainRule(ruleSetWith(opts.pack), id);
+      if (!text) {
+        io.stderr(`hardened explain: no rule '${id}' (run hardened rules for the list)\n`);
+        return 2;
+      }
+      io.stdout(text);
+      return 0;
+    }));
+
+  try {
+    program.parse(argv as string[], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+    }
+    throw e;
+  }
+  return code;
+}
+
+if (require.main === module) {
+  process.exitCode = run(process.argv.slice(2));
+}
