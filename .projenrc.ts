@@ -51,6 +51,7 @@ const project = new typescript.TypeScriptProject({
     'fast-check@^4',
     'ts-node@^10.9.2',
     'ts-jest@^29.4.0',
+    '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
 
   jest: true,

@@ -6,6 +6,7 @@ import { renderContainer, renderContainerVolumes, renderDnsEgress, renderPeer, r
 import { relaxationAnnotations } from './suppressions';
 import { connect, IHardenedWorkload, isHardenedWorkload, peerOf } from './workload';
 import { DEFAULTS, DOMAIN } from '../spec/defaults';
+import { polarisSensitiveName } from '../spec/secrets';
 import { NetworkPeer } from '../spec/network';
 import { checkPeer, HardenedServiceSpec, ResolvedService, resolveService } from '../spec/service';
 import { Refuser } from '../spec/errors';
@@ -58,6 +59,10 @@ export class HardenedService extends Construct implements IHardenedWorkload {
     });
 
     const workloadAnnotations = relaxationAnnotations(spec.relaxations);
+    if (spec.relaxations.some((r) => r.name === 'notASecret' && polarisSensitiveName(r.reason.split(':')[0].split('/')[1] ?? ''))) {
+      // The user declared, with a reason, that a secret-looking literal is not a secret.
+      workloadAnnotations['polaris.fairwinds.com/sensitiveContainerEnvVar-exempt'] = 'true';
+    }
     if (spec.autoscaling) {
       // kube-score requires an HPA-managed Deployment to omit spec.replicas; Polaris's
       // deploymentMissingReplicas cannot know that. The HPA is the user's explicit choice.

@@ -151,6 +151,8 @@ export interface ResolvedContainer {
   readonly probes: { readiness?: ResolvedProbe; liveness?: ResolvedProbe; startup?: ResolvedProbe };
   readonly env: ResolvedEnv[];
   readonly secretFiles: SecretFileMount[];
+  /** Literal env values declared not to be secrets, with the reasons. */
+  readonly notSecrets: { name: string; reason: string }[];
   /** `/tmp` first, then declared writable paths. Each gets a unique volume name. */
   readonly writablePaths: { volumeName: string; path: string; sizeLimit: string; inMemory: boolean }[];
   readonly security: {
@@ -201,7 +203,13 @@ export interface ContainerContext {
   readonly probesOptional?: boolean;
 }
 
+/** `a.b` path join that tolerates an empty prefix. */
+function prefix(field: string): string {
+  return field ? `${field}.` : '';
+}
+
 function resolveResources(r: unknown, field: string, refuser: Refuser): Pick<ResolvedContainer, 'resources' | 'resourceNumbers'> {
+  const at = prefix(field);
   if (r === undefined || r === null) {
     refuser.refuse('cpu-limits', field, 'resources are required: without requests the scheduler packs pods blindly, and without limits one container can starve its neighbours (noisy neighbour).', `give { requests: { cpu, memory, ephemeralStorage }, limits: { … } } or a documented size preset: ${Object.keys(SIZE_PRESETS).join(', ')}.`);
   }
@@ -223,11 +231,11 @@ function resolveResources(r: unknown, field: string, refuser: Refuser): Pick<Res
     if (!isObject(spec.requests) || !isObject(spec.limits)) {
       refuser.refuse('cpu-limits', field, 'both requests and limits are required.', 'give { requests: { cpu, memory, ephemeralStorage }, limits: { cpu, memory, ephemeralStorage } }.');
     }
-    requests[kind] = checkQuantity(spec.requests[prop], kind, `${field}.requests.${prop}`, refuser);
-    limits[kind] = checkQuantity(spec.limits[prop], kind, `${field}.limits.${prop}`, refuser);
+    requests[kind] = checkQuantity(spec.requests[prop], kind, `${at}requests.${prop}`, refuser);
+    limits[kind] = checkQuantity(spec.limits[prop], kind, `${at}limits.${prop}`, refuser);
     if (limits[kind] < requests[kind]) {
       const ruleId = kind === 'cpu' ? 'cpu-limits' : kind === 'memory' ? 'memory-limits' : 'ephemeral-storage-limits';
-      refuser.refuse(ruleId, `${field}.limits.${prop}`, `the limit ${spec.limits[prop]} is below the request ${spec.requests[prop]}: Kubernetes rejects such a pod.`, `raise the limit to at least ${spec.requests[prop]} or lower the request.`);
+      refuser.refuse(ruleId, `${at}limits.${prop}`, `the limit ${spec.limits[prop]} is below the request ${spec.requests[prop]}: Kubernetes rejects such a pod.`, `raise the limit to at least ${spec.requests[prop]} or lower the request.`);
     }
   }
   const norm = (a: ResourceAmounts): ResourceAmounts => ({ cpu: String(a.cpu).trim(), memory: String(a.memory).trim(), ephemeralStorage: String(a.ephemeralStorage).trim() });
@@ -235,6 +243,7 @@ function resolveResources(r: unknown, field: string, refuser: Refuser): Pick<Res
 }
 
 function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', field: string, ports: ResolvedPort[], refuser: Refuser): ResolvedProbe {
+  const at = prefix(field);
   if (!isObject(p)) {
     refuser.refuse(`${kind === 'startup' ? 'liveness' : kind}-probe`, field, `${JSON.stringify(p)} is not a probe.`, "give e.g. { http: { path: '/readyz', port: 'http' } }.");
   }
@@ -249,11 +258,11 @@ function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', fi
   for (const [k, v] of Object.entries(t)) {
     const min = k === 'initialDelaySeconds' ? 0 : 1;
     if (!Number.isInteger(v) || v < min || v > 3600) {
-      refuser.refuse('spec/probe-timing', `${field}.${k}`, `${JSON.stringify(v)} is not a valid ${k}.`, `use a whole number from ${min} to 3600.`);
+      refuser.refuse('spec/probe-timing', `${at}${k}`, `${JSON.stringify(v)} is not a valid ${k}.`, `use a whole number from ${min} to 3600.`);
     }
   }
   if (kind !== 'readiness' && p.successThreshold !== undefined && p.successThreshold !== 1) {
-    refuser.refuse('spec/probe-timing', `${field}.successThreshold`, `${kind} probes must have successThreshold 1 (Kubernetes rejects other values).`, 'remove successThreshold or set it to 1.');
+    refuser.refuse('spec/probe-timing', `${at}successThreshold`, `${kind} probes must have successThreshold 1 (Kubernetes rejects other values).`, 'remove successThreshold or set it to 1.');
   }
   const portOf = (name: unknown, f: string): ResolvedPort => {
     const port = ports.find((x) => x.name === name || x.port === name);
@@ -269,39 +278,48 @@ function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', fi
   if (p.http) {
     const path = p.http.path;
     if (typeof path !== 'string' || !path.startsWith('/')) {
-      refuser.refuse('spec/probe-handler', `${field}.http.path`, `${JSON.stringify(path)} is not an absolute HTTP path.`, "use a path such as '/readyz'.");
+      refuser.refuse('spec/probe-handler', `${at}http.path`, `${JSON.stringify(path)} is not an absolute HTTP path.`, "use a path such as '/readyz'.");
     }
-    const port = portOf(p.http.port, `${field}.http.port`);
+    const port = portOf(p.http.port, `${at}http.port`);
     return { ...t, http: { path, port: port.name, portNumber: port.port, scheme: p.http.scheme ?? 'HTTP' } };
   }
   if (p.tcp) {
-    const port = portOf(p.tcp.port, `${field}.tcp.port`);
+    const port = portOf(p.tcp.port, `${at}tcp.port`);
     return { ...t, tcp: { port: port.name, portNumber: port.port } };
   }
   if (p.grpc) {
-    const port = portOf(p.grpc.port, `${field}.grpc.port`);
+    const port = portOf(p.grpc.port, `${at}grpc.port`);
     return { ...t, grpc: { port: port.name, portNumber: port.port, service: p.grpc.service } };
   }
   const command = p.exec.command;
   if (!Array.isArray(command) || command.length === 0 || !command.every((c: unknown) => typeof c === 'string')) {
-    refuser.refuse('spec/probe-handler', `${field}.exec.command`, 'an exec probe needs a non-empty command array.', "give e.g. ['pg_isready', '--username', 'app'].");
+    refuser.refuse('spec/probe-handler', `${at}exec.command`, 'an exec probe needs a non-empty command array.', "give e.g. ['pg_isready', '--username', 'app'].");
   }
   return { ...t, exec: { command: [...command] } };
 }
 
-/** Structural equality of two resolved probes. @internal */
+/**
+ * Do two probes check the same thing? Timings do not count (kube-score compares handlers only):
+ * the same HTTP path, the same TCP port, the same gRPC port and service, or the same command.
+ * @internal
+ */
 export function sameProbe(a: ResolvedProbe | undefined, b: ResolvedProbe | undefined): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (!a || !b) return false;
+  if ('http' in a && 'http' in b) return a.http.path === b.http.path;
+  if ('tcp' in a && 'tcp' in b) return a.tcp.portNumber === b.tcp.portNumber;
+  if ('grpc' in a && 'grpc' in b) return a.grpc.portNumber === b.grpc.portNumber && a.grpc.service === b.grpc.service;
+  if ('exec' in a && 'exec' in b) return JSON.stringify(a.exec.command) === JSON.stringify(b.exec.command);
+  return false;
 }
 
-function resolveEnv(env: unknown, field: string, refuser: Refuser, relaxations: ResolvedRelaxation[]): ResolvedEnv[] {
+function resolveEnv(env: unknown, field: string, refuser: Refuser, notSecrets: { name: string; reason: string }[]): ResolvedEnv[] {
+  const at = prefix(field);
   if (env === undefined) return [];
   if (!isObject(env)) refuser.refuse('spec/env', field, 'env must be an object of NAME: value.', "write env: { LOG_LEVEL: 'info', DB_PASSWORD: { secret: { name: 'db', key: 'password' } } }.");
-  void relaxations;
   const out: ResolvedEnv[] = [];
   const seen = new Set<string>();
   for (const [name, value] of Object.entries(env)) {
-    const f = `${field}.${name}`;
+    const f = `${at}${name}`;
     checkEnvName(name, f, refuser);
     if (seen.has(name) || name === 'TZ') {
       refuser.refuse('no-duplicate-env', f, `${name} is set twice${name === 'TZ' ? ' (TZ is set from the timezone prop)' : ''}: only one value wins, silently.`, name === 'TZ' ? 'use the timezone prop instead of env.TZ.' : 'keep one entry per name.');
@@ -329,7 +347,7 @@ function resolveEnv(env: unknown, field: string, refuser: Refuser, relaxations: 
       }
       out.push({ name, configMap: { name: c.name, key: c.key, optional: c.optional } });
     } else if (isObject(value) && typeof value.value === 'string' && value.notASecret !== undefined) {
-      checkReason(value.notASecret, `${f}.notASecret`, refuser);
+      notSecrets.push({ name, reason: checkReason(value.notASecret, `${f}.notASecret`, refuser) });
       if (looksLikePrivateKey(value.value)) {
         refuser.refuse('no-literal-secrets-in-env', `${f}.value`, 'the value looks like a private key, whatever notASecret says.', 'store it in a Secret and reference it.');
       }
@@ -354,24 +372,25 @@ function relaxed(relaxations: ResolvedRelaxation[], name: ResolvedRelaxation['na
 /** Resolve a container spec. @internal */
 export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, defaultName: string): ResolvedContainer {
   const { refuser, field, relaxations } = ctx;
+  const at = prefix(field);
   if (!isObject(spec)) refuser.refuse('spec/container', field, 'a container spec is required.', 'give at least image and resources.');
-  const name = checkDns1123Label(spec.name ?? defaultName, `${field}.name`, refuser);
+  const name = checkDns1123Label(spec.name ?? defaultName, `${at}name`, refuser);
 
   let image: ImageReference;
   if (relaxed(relaxations, 'unpinnedImage')) {
     const parsed = typeof spec.image === 'string' ? parseImageReference(spec.image.trim()) : undefined;
-    if (!parsed) return refuser.refuse('spec/image-reference', `${field}.image`, `${JSON.stringify(spec.image)} is not a valid image reference.`, "use '[registry/]repository[:tag][@sha256:…]'.");
+    if (!parsed) return refuser.refuse('spec/image-reference', `${at}image`, `${JSON.stringify(spec.image)} is not a valid image reference.`, "use '[registry/]repository[:tag][@sha256:…]'.");
     image = { ...parsed, version: toLabelValue(parsed.tag ?? 'unpinned') || 'unpinned' };
   } else {
-    image = resolveImage(spec.image, `${field}.image`, refuser);
+    image = resolveImage(spec.image, `${at}image`, refuser);
   }
 
   const privilegedPorts = relaxed(relaxations, 'privilegedPorts');
   const ports: ResolvedPort[] = [];
   const rawPorts = spec.ports ?? [];
-  if (!Array.isArray(rawPorts)) refuser.refuse('spec/ports', `${field}.ports`, 'ports must be an array.', "give e.g. [{ name: 'http', port: 8080 }].");
+  if (!Array.isArray(rawPorts)) refuser.refuse('spec/ports', `${at}ports`, 'ports must be an array.', "give e.g. [{ name: 'http', port: 8080 }].");
   rawPorts.forEach((p, i) => {
-    const f = `${field}.ports[${i}]`;
+    const f = `${at}ports[${i}]`;
     if (!isObject(p)) refuser.refuse('spec/ports', f, 'a port must be { name, port }.', "give e.g. { name: 'http', port: 8080 }.");
     const pname = checkPortName(p.name, `${f}.name`, refuser);
     if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
@@ -398,37 +417,38 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
     ports.push({ name: pname, port: p.port, protocol, servicePort });
   });
 
-  const { resources, resourceNumbers } = resolveResources(spec.resources, `${field}.resources`, refuser);
+  const { resources, resourceNumbers } = resolveResources(spec.resources, `${at}resources`, refuser);
 
   const probes: ResolvedContainer['probes'] = {};
   const noProbes = relaxed(relaxations, 'noProbes');
   if (spec.probes !== undefined) {
-    if (!isObject(spec.probes)) refuser.refuse('readiness-probe', `${field}.probes`, 'probes must be { readiness, liveness, startup? }.', "give { readiness: { http: { path: '/readyz', port: 'http' } }, liveness: { http: { path: '/livez', port: 'http' } } }.");
-    if (spec.probes.readiness !== undefined) probes.readiness = resolveProbe(spec.probes.readiness, 'readiness', `${field}.probes.readiness`, ports, refuser);
-    if (spec.probes.liveness !== undefined) probes.liveness = resolveProbe(spec.probes.liveness, 'liveness', `${field}.probes.liveness`, ports, refuser);
-    if (spec.probes.startup !== undefined) probes.startup = resolveProbe(spec.probes.startup, 'startup', `${field}.probes.startup`, ports, refuser);
+    if (!isObject(spec.probes)) refuser.refuse('readiness-probe', `${at}probes`, 'probes must be { readiness, liveness, startup? }.', "give { readiness: { http: { path: '/readyz', port: 'http' } }, liveness: { http: { path: '/livez', port: 'http' } } }.");
+    if (spec.probes.readiness !== undefined) probes.readiness = resolveProbe(spec.probes.readiness, 'readiness', `${at}probes.readiness`, ports, refuser);
+    if (spec.probes.liveness !== undefined) probes.liveness = resolveProbe(spec.probes.liveness, 'liveness', `${at}probes.liveness`, ports, refuser);
+    if (spec.probes.startup !== undefined) probes.startup = resolveProbe(spec.probes.startup, 'startup', `${at}probes.startup`, ports, refuser);
   }
   if (!noProbes && !ctx.probesOptional) {
     if (!probes.readiness) {
-      refuser.refuse('readiness-probe', `${field}.probes.readiness`, 'a readiness probe is required: without it the pod gets traffic before it can serve, and keeps getting it when it cannot.', "add probes.readiness, e.g. { http: { path: '/readyz', port: 'http' } }, or relax with relaxations.noProbes: '<reason>'.");
+      refuser.refuse('readiness-probe', `${at}probes.readiness`, 'a readiness probe is required: without it the pod gets traffic before it can serve, and keeps getting it when it cannot.', "add probes.readiness, e.g. { http: { path: '/readyz', port: 'http' } }, or relax with relaxations.noProbes: '<reason>'.");
     }
     if (!probes.liveness) {
-      refuser.refuse('liveness-probe', `${field}.probes.liveness`, 'a liveness probe is required: without it a deadlocked process is never restarted.', "add probes.liveness, e.g. { http: { path: '/livez', port: 'http' } }, or relax with relaxations.noProbes: '<reason>'.");
+      refuser.refuse('liveness-probe', `${at}probes.liveness`, 'a liveness probe is required: without it a deadlocked process is never restarted.', "add probes.liveness, e.g. { http: { path: '/livez', port: 'http' } }, or relax with relaxations.noProbes: '<reason>'.");
     }
   }
   if (probes.readiness && probes.liveness && sameProbe(probes.readiness, probes.liveness)) {
-    refuser.refuse('probes-distinct', `${field}.probes.liveness`, 'liveness and readiness probes are identical: a dependency outage that fails readiness would then also restart every pod (cascading restarts).', "check liveness on a cheaper endpoint (e.g. '/livez' vs '/readyz') or with different timings.");
+    refuser.refuse('probes-distinct', `${at}probes.liveness`, 'liveness and readiness probes check the same thing: a dependency outage that fails readiness would then also restart every pod (cascading restarts).', "check liveness on a different, cheaper endpoint (e.g. '/livez' vs '/readyz'), port or command.");
   }
 
-  const env = resolveEnv(spec.env, `${field}.env`, refuser, relaxations);
+  const notSecrets: { name: string; reason: string }[] = [];
+  const env = resolveEnv(spec.env, `${at}env`, refuser, notSecrets);
   const timezone = spec.timezone ?? DEFAULTS.timezone;
   if (typeof timezone !== 'string' || !/^[A-Za-z0-9_+\-/]+$/.test(timezone)) {
-    refuser.refuse('spec/timezone', `${field}.timezone`, `${JSON.stringify(timezone)} is not a time zone name.`, "use an IANA zone such as 'UTC' or 'Europe/Berlin'.");
+    refuser.refuse('spec/timezone', `${at}timezone`, `${JSON.stringify(timezone)} is not a time zone name.`, "use an IANA zone such as 'UTC' or 'Europe/Berlin'.");
   }
   env.push({ name: 'TZ', value: timezone });
 
   const secretFiles = (spec.secretFiles ?? []).map((s, i) => {
-    const f = `${field}.secretFiles[${i}]`;
+    const f = `${at}secretFiles[${i}]`;
     checkDns1123SubdomainLike(s?.secretName, `${f}.secretName`, refuser);
     if (typeof s.mountPath !== 'string' || !ABSOLUTE_PATH.test(s.mountPath)) {
       refuser.refuse('spec/mount-path', `${f}.mountPath`, `${JSON.stringify(s.mountPath)} is not an absolute path.`, "use e.g. '/var/run/secrets/db'.");
@@ -437,10 +457,10 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
   });
 
   const tmpSize = spec.tmpSizeLimit ?? DEFAULTS.tmpSizeLimit;
-  checkQuantity(tmpSize, 'ephemeral-storage', `${field}.tmpSizeLimit`, refuser);
+  checkQuantity(tmpSize, 'ephemeral-storage', `${at}tmpSizeLimit`, refuser);
   const writablePaths: ResolvedContainer['writablePaths'] = [{ volumeName: `${name}-tmp`, path: '/tmp', sizeLimit: tmpSize, inMemory: false }];
   (spec.writablePaths ?? []).forEach((w, i) => {
-    const f = `${field}.writablePaths[${i}]`;
+    const f = `${at}writablePaths[${i}]`;
     if (!isObject(w) || typeof w.path !== 'string' || !ABSOLUTE_PATH.test(w.path) || w.path === '/') {
       refuser.refuse('spec/mount-path', `${f}.path`, `${JSON.stringify(w?.path)} is not an absolute path below /.`, "use e.g. '/var/cache/app'.");
     }
@@ -454,7 +474,7 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
   // The emptyDirs count against ephemeral storage: their total must fit under the limit.
   const diskScratch = writablePaths.filter((w) => !w.inMemory).reduce((a, w) => a + (parseQuantity(w.sizeLimit) ?? 0), 0);
   if (diskScratch > resourceNumbers.limits['ephemeral-storage']) {
-    refuser.refuse('ephemeral-storage-limits', `${field}.resources.limits.ephemeralStorage`, `the writable paths (${writablePaths.map((w) => `${w.path}=${w.sizeLimit}`).join(', ')}) add up to more than the ephemeral-storage limit ${resources.limits.ephemeralStorage}: the pod would be evicted before they fill.`, 'raise limits.ephemeralStorage or shrink the writable paths.');
+    refuser.refuse('ephemeral-storage-limits', `${at}resources.limits.ephemeralStorage`, `the writable paths (${writablePaths.map((w) => `${w.path}=${w.sizeLimit}`).join(', ')}) add up to more than the ephemeral-storage limit ${resources.limits.ephemeralStorage}: the pod would be evicted before they fill.`, 'raise limits.ephemeralStorage or shrink the writable paths.');
   }
 
   const asRoot = relaxed(relaxations, 'runAsRoot');
@@ -472,6 +492,7 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
     probes,
     env,
     secretFiles,
+    notSecrets,
     writablePaths,
     security: {
       runAsUser: asRoot ? 0 : ctx.user,

@@ -25,7 +25,8 @@ export interface Relaxations {
 
 /** A relaxation after validation: which rules it suppresses and why. */
 export interface ResolvedRelaxation {
-  readonly name: keyof Relaxations;
+  /** The relaxation, or `notASecret` for env literals declared not to be secrets. */
+  readonly name: keyof Relaxations | 'notASecret';
   readonly ruleIds: readonly string[];
   readonly reason: string;
   /** For `addCapabilities`: the normalized capability names. */

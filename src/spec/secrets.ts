@@ -18,6 +18,11 @@ export function looksLikeSecretName(name: string): boolean {
 
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
 
+/** The narrower name pattern Polaris's sensitiveContainerEnvVar check uses. */
+export function polarisSensitiveName(name: string): boolean {
+  return /password|token|bearer|secret/i.test(name) || SECRET_EXACT.test(name);
+}
+
 /** True when a value looks like a PEM private key (or an SSH/PGP private key block). */
 export function looksLikePrivateKey(value: string): boolean {
   return PRIVATE_KEY.test(value);

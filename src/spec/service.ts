@@ -185,6 +185,11 @@ export function resolveService(spec: HardenedServiceSpec, ctx: { constructPath: 
     }
     containers.push(c);
   });
+  for (const c of containers) {
+    for (const n of c.notSecrets) {
+      relaxations.push({ name: 'notASecret', ruleIds: ['no-literal-secrets-in-env'], reason: `${c.name}/${n.name}: ${n.reason}` });
+    }
+  }
   if (main.ports.length === 0) {
     refuser.refuse('service-targets-pods', 'ports', 'a service needs at least one port: the Service, the probes and the NetworkPolicy are built on it.', "declare the port the process listens on, e.g. [{ name: 'http', port: 8080 }] (for a worker, its metrics/health port).");
   }

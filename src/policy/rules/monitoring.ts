@@ -7,10 +7,16 @@ function portDeclared(c: ContainerView, port: unknown): boolean {
   return arr(c.container.ports).some((p) => p?.containerPort === port || (typeof port === 'string' && p?.name === port));
 }
 
-function stableJson(x: unknown): string {
-  if (Array.isArray(x)) return `[${x.map(stableJson).join(',')}]`;
-  if (x && typeof x === 'object') return `{${Object.keys(x).sort().map((k) => `${JSON.stringify(k)}:${stableJson((x as any)[k])}`).join(',')}}`;
-  return JSON.stringify(x);
+/** Same check, whatever the timings (kube-score's semantics: named HTTP ports compare equal). */
+function sameHandler(r: any, l: any): boolean {
+  if (r.httpGet && l.httpGet) {
+    const port = (p: unknown) => (typeof p === 'number' ? p : 0);
+    return r.httpGet.path === l.httpGet.path && port(r.httpGet.port) === port(l.httpGet.port);
+  }
+  if (r.tcpSocket && l.tcpSocket) return r.tcpSocket.port === l.tcpSocket.port;
+  if (r.grpc && l.grpc) return r.grpc.port === l.grpc.port && r.grpc.service === l.grpc.service;
+  if (r.exec && l.exec) return JSON.stringify(r.exec.command) === JSON.stringify(l.exec.command);
+  return false;
 }
 
 export const monitoringRules: Rule[] = [
@@ -43,10 +49,10 @@ export const monitoringRules: Rule[] = [
     severity: 'error',
     title: 'Readiness and liveness probes differ',
     rationale: `Identical probes restart every pod when a shared dependency fails readiness: an outage becomes a restart storm. ${SEED.health}.`,
-    fix: "Check liveness on a cheaper endpoint ('/livez' vs '/readyz') or with different timings.",
+    fix: "Check liveness on a different, cheaper endpoint ('/livez' vs '/readyz'), port or command.",
     appliesTo: 'kubernetes',
     anchors: { kubeScore: ['pod-probes-identical'] },
-    checkContainer: (c) => (c.container.readinessProbe && c.container.livenessProbe && stableJson(c.container.readinessProbe) === stableJson(c.container.livenessProbe) ? [v(`${c.path}.livenessProbe`, `container '${c.container.name}' has identical readiness and liveness probes`)] : []),
+    checkContainer: (c) => (c.container.readinessProbe && c.container.livenessProbe && sameHandler(c.container.readinessProbe, c.container.livenessProbe) ? [v(`${c.path}.livenessProbe`, `container '${c.container.name}' checks the same thing for readiness and liveness`)] : []),
   }),
   rule({
     id: 'probe-ports-declared',
