@@ -1,0 +1,61 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseText } from '../../src/cli/load';
+import { BUILTIN_RULES, defaultRuleSet, evaluateDocker, evaluateKubernetes, RuleSet } from '../../src';
+
+/**
+ * Every rule has a passing and a failing fixture (plain YAML under fixtures/<rule-id>/). The pass
+ * file yields no finding of that rule; the fail file yields at least one, from every backend the
+ * fixture covers (Kubernetes objects and/or Compose services).
+ */
+const dir = path.join(__dirname, 'fixtures');
+const ruleSet: RuleSet = defaultRuleSet();
+
+function load(rule: string, which: 'pass' | 'fail') {
+  const file = path.join(dir, rule, `${which}.yaml`);
+  const { objects, containers } = parseText(fs.readFileSync(file, 'utf8'), file);
+  const k8s = evaluateKubernetes(objects, ruleSet).filter((f) => f.ruleId === rule);
+  const docker = evaluateDocker(containers, ruleSet).filter((f) => f.ruleId === rule);
+  return { objects, containers, k8s, docker };
+}
+
+test('there are at least 60 rules, and every rule has fixtures', () => {
+  expect(BUILTIN_RULES.length).toBeGreaterThanOrEqual(60);
+  const missing = BUILTIN_RULES.filter((r) => !fs.existsSync(path.join(dir, r.id, 'pass.yaml')) || !fs.existsSync(path.join(dir, r.id, 'fail.yaml')));
+  expect(missing.map((r) => r.id)).toEqual([]);
+  const orphans = fs.readdirSync(dir).filter((d) => !ruleSet.get(d));
+  expect(orphans).toEqual([]);
+});
+
+describe.each(BUILTIN_RULES.map((r) => [r.id, r] as const))('%s', (id, rule) => {
+  test('pass fixture yields no finding', () => {
+    const r = load(id, 'pass');
+    expect(r.objects.length + r.containers.length).toBeGreaterThan(0);
+    expect([...r.k8s, ...r.docker].map((f) => `${f.object.kind}/${f.object.name}: ${f.message}`)).toEqual([]);
+  });
+
+  test('fail fixture is flagged on every backend it covers', () => {
+    const r = load(id, 'fail');
+    if (rule.appliesTo !== 'docker') {
+      expect(r.objects.length).toBeGreaterThan(0);
+      expect(r.k8s.length).toBeGreaterThan(0);
+    }
+    if (rule.appliesTo !== 'kubernetes') {
+      expect(r.containers.length).toBeGreaterThan(0);
+      expect(r.docker.length).toBeGreaterThan(0);
+    }
+    for (const f of [...r.k8s, ...r.docker]) {
+      expect(f.severity).toBe(rule.severity);
+      expect(f.fix).toBe(rule.fix);
+      expect(f.message).not.toMatch(/could not be checked/);
+    }
+  });
+
+  test('metadata is complete', () => {
+    expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+    expect(rule.title.length).toBeGreaterThan(5);
+    expect(rule.rationale).toMatch(/Seed report §[1-8]|CIS Docker/);
+    expect(rule.fix.length).toBeGreaterThan(10);
+    expect(['error', 'warning', 'info']).toContain(rule.severity);
+  });
+});
