@@ -1,11 +1,11 @@
 import * as path from 'path';
+import { InputError, loadInputs } from './load';
+import { toSarif } from './sarif';
 import { ruleMetadata } from '../policy/catalogue';
 import { evaluateDocker, evaluateKubernetes, failing, summarize } from '../policy/engine';
 import { formatFindingsText } from '../policy/report';
 import { RulePack, RuleSet } from '../policy/rule-set';
 import { Finding, Severity, SEVERITIES } from '../policy/types';
-import { InputError, loadInputs } from './load';
-import { toSarif } from './sarif';
 
 export type AuditFormat = 'text' | 'json' | 'sarif';
 
@@ -29,6 +29,7 @@ export function loadPack(spec: string): RulePack {
   const resolved = spec.startsWith('.') || path.isAbsolute(spec) ? path.resolve(spec) : spec;
   let mod: any;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- packs are loaded by name at run time
     mod = require(resolved);
   } catch (e) {
     throw new InputError(`--pack ${spec}: cannot load (${(e as Error).message.split('\n')[0]})`);
@@ -77,7 +78,15 @@ export function runAudit(paths: readonly string[], opts: AuditOptions, io: Io): 
   const active = findings.filter((f) => !f.suppressed);
   const summary = { ...summarize(findings, input.objects.length + input.containers.length), files: input.files, failOn };
   if (format === 'json') {
-    const shape = (f: Finding) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message, file: f.file ?? null, object: { apiVersion: f.object.apiVersion ?? null, kind: f.object.kind ?? null, namespace: f.object.namespace ?? null, name: f.object.name ?? null }, path: f.path, fix: f.fix });
+    const shape = (f: Finding) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
+      file: f.file ?? null,
+      object: { apiVersion: f.object.apiVersion ?? null, kind: f.object.kind ?? null, namespace: f.object.namespace ?? null, name: f.object.name ?? null },
+      path: f.path,
+      fix: f.fix,
+    });
     io.stdout(`${JSON.stringify({
       findings: active.map(shape),
       suppressed: findings.filter((f) => f.suppressed).map((f) => ({ ...shape(f), suppressedBy: f.suppressed!.by, reason: f.suppressed!.reason })),

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError, Option } from 'commander';
+import { AuditFormat, explainRule, Io, listRules, loadPack, runAudit } from './audit';
+import { InputError } from './load';
 import { defaultRuleSet } from '../policy/catalogue';
 import { RuleSet } from '../policy/rule-set';
 import { Severity } from '../policy/types';
-import { AuditFormat, explainRule, Io, listRules, loadPack, runAudit } from './audit';
-import { InputError } from './load';
 
 function packageVersion(): string {
   try {
@@ -19,8 +19,10 @@ function ruleSetWith(packs: readonly string[] | undefined): RuleSet {
   return (packs ?? []).map(loadPack).reduce((rs, p) => rs.withPack(p), defaultRuleSet());
 }
 
-/** Run the CLI; resolves to the exit code. */
-export function run(argv: readonly string[], io: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTTY: !!process.stdout.isTTY }): number {
+const processIo: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTTY: !!process.stdout.isTTY };
+
+/** Run the CLI; returns the exit code. */
+export function run(argv: readonly string[], io: Io = processIo): number {
   let code = 0;
   const version = packageVersion();
   const program = new Command()
@@ -56,7 +58,13 @@ export function run(argv: readonly string[], io: Io = { stdout: (s) => process.s
     .option('--pack <module...>', 'apply rule pack modules (your organisation policy)')
     .option('--show-suppressed', 'also list suppressed findings (text format)')
     .action((paths: string[], opts: { format: AuditFormat; failOn: Severity; pack?: string[]; showSuppressed?: boolean }) => guard(() =>
-      runAudit(paths, { format: opts.format, failOn: opts.failOn, ruleSet: ruleSetWith(opts.pack), showSuppressed: opts.showSuppressed, version }, io)));
+      runAudit(paths, {
+        format: opts.format,
+        failOn: opts.failOn,
+        ruleSet: ruleSetWith(opts.pack),
+        showSuppressed: opts.showSuppressed,
+        version,
+      }, io)));
 
   program
     .command('rules')

@@ -1,12 +1,12 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
+import { Suppressions } from './suppressions';
 import { defaultRuleSet } from '../policy/catalogue';
 import { evaluateKubernetes, failing } from '../policy/engine';
 import { formatFindingsText } from '../policy/report';
 import { RulePack, RuleSet } from '../policy/rule-set';
 import { suppressionAnnotation } from '../policy/suppressions';
 import { Finding, Severity } from '../policy/types';
-import { Suppressions } from './suppressions';
 
 /** Options of synth-time enforcement. */
 export interface PolicyOptions {
@@ -37,6 +37,10 @@ export class PolicyViolationError extends Error {
 
 const guards = new WeakMap<IConstruct, PolicyGuard>();
 
+function buildRuleSet(options: PolicyOptions): RuleSet {
+  return (options.packs ?? []).reduce((rs, p) => rs.withPack(p), defaultRuleSet());
+}
+
 /**
  * Runs the rule catalogue over every ApiObject under its scope during `app.synth()` (cdk8s
  * validation runs before any file is written). Objects added by hand or by other libraries are
@@ -51,7 +55,7 @@ export class PolicyGuard implements IValidation {
   /** @internal */
   constructor(private readonly scope: IConstruct, options: PolicyOptions, private _explicit: boolean) {
     this.options = options;
-    this.ruleSet = PolicyGuard.buildRuleSet(options);
+    this.ruleSet = buildRuleSet(options);
   }
 
   /** True when configured by `Policy.enforce` (not the default guard a construct attached). */
@@ -59,15 +63,11 @@ export class PolicyGuard implements IValidation {
     return this._explicit;
   }
 
-  private static buildRuleSet(options: PolicyOptions): RuleSet {
-    return (options.packs ?? []).reduce((rs, p) => rs.withPack(p), defaultRuleSet());
-  }
-
   /** @internal */
   public _reconfigure(options: PolicyOptions): void {
     this._explicit = true;
     this.options = options;
-    this.ruleSet = PolicyGuard.buildRuleSet(options);
+    this.ruleSet = buildRuleSet(options);
   }
 
   public get rules(): RuleSet {

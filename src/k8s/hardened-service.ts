@@ -6,10 +6,10 @@ import { renderContainer, renderContainerVolumes, renderDnsEgress, renderPeer, r
 import { relaxationAnnotations } from './suppressions';
 import { connect, IHardenedWorkload, isHardenedWorkload, peerOf } from './workload';
 import { DEFAULTS, DOMAIN } from '../spec/defaults';
-import { polarisSensitiveName } from '../spec/secrets';
-import { NetworkPeer } from '../spec/network';
-import { checkPeer, HardenedServiceSpec, ResolvedService, resolveService } from '../spec/service';
 import { Refuser } from '../spec/errors';
+import { NetworkPeer } from '../spec/network';
+import { polarisSensitiveName } from '../spec/secrets';
+import { checkPeer, HardenedServiceSpec, ResolvedService, resolveService } from '../spec/service';
 
 /** Props of {@link HardenedService}: the backend-neutral spec. */
 export interface HardenedServiceProps extends HardenedServiceSpec {}
@@ -79,7 +79,10 @@ export class HardenedService extends Construct implements IHardenedWorkload {
         selector: { matchLabels: { ...spec.selector } },
         strategy: {
           type: 'RollingUpdate',
-          rollingUpdate: { maxSurge: k8s.IntOrString.fromString(DEFAULTS.maxSurge), maxUnavailable: k8s.IntOrString.fromNumber(DEFAULTS.maxUnavailable) },
+          rollingUpdate: {
+            maxSurge: k8s.IntOrString.fromString(DEFAULTS.maxSurge),
+            maxUnavailable: k8s.IntOrString.fromNumber(DEFAULTS.maxUnavailable),
+          },
         },
         template: {
           metadata: {

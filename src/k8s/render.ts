@@ -91,7 +91,9 @@ export function renderContainer(c: ResolvedContainer, opts: RenderContainerOptio
 }
 
 /** Pod-level security context shared by every workload. */
-export function renderPodSecurityContext(pod: { runAsUser: number; runAsGroup: number; fsGroup: number; runAsNonRoot: boolean }): k8s.PodSecurityContext {
+export function renderPodSecurityContext(
+  pod: { runAsUser: number; runAsGroup: number; fsGroup: number; runAsNonRoot: boolean },
+): k8s.PodSecurityContext {
   return {
     runAsNonRoot: pod.runAsNonRoot,
     runAsUser: pod.runAsUser,

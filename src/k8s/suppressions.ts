@@ -1,8 +1,8 @@
 import { IConstruct } from 'constructs';
+import { suppressionAnnotation } from '../policy/suppressions';
 import { Refuser } from '../spec/errors';
 import { checkReason } from '../spec/names';
 import { ResolvedRelaxation } from '../spec/relaxations';
-import { suppressionAnnotation } from '../policy/suppressions';
 
 const registry = new WeakMap<IConstruct, Map<string, string>>();
 

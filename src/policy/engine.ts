@@ -37,6 +37,8 @@ function safely(rule: Rule, run: () => Violation[]): Violation[] {
 export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: RuleSet): Finding[] {
   const objects = sourced.map((s) => s.object);
   const sourceOf = new Map<K8sObject, string | undefined>(sourced.map((s) => [s.object, s.source]));
+  const order = new Map<K8sObject, number>(objects.map((o, i) => [o, i]));
+  const objectOf = new Map<Finding, K8sObject>();
   const ctx = createContext(objects);
   const findings: Finding[] = [];
   const rules = ruleSet.rules.filter((r) => r.appliesTo !== 'docker');
@@ -44,7 +46,7 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
     if (!vs.length) return;
     const suppressed = findSuppression(rule, annotationsOf(obj));
     for (const v of vs) {
-      findings.push({
+      const f: Finding = {
         ruleId: rule.id,
         severity: rule.severity,
         title: rule.title,
@@ -54,7 +56,9 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
         object: objectRef(obj),
         file: sourceOf.get(obj),
         suppressed,
-      });
+      };
+      objectOf.set(f, obj);
+      findings.push(f);
     }
   };
   for (const rule of rules) {
@@ -71,7 +75,8 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
       }
     }
   }
-  return findings;
+  // Group by object, in input order (Array.prototype.sort is stable: rule order is kept within).
+  return findings.sort((a, b) => order.get(objectOf.get(a)!)! - order.get(objectOf.get(b)!)!);
 }
 
 /** Evaluate Docker containers (from the Docker backend or a compose file). */

@@ -1,6 +1,6 @@
-import { MIN_REASON_LENGTH } from '../spec/names';
-import { SUPPRESS_PREFIX } from '../spec/defaults';
 import { Rule } from './types';
+import { SUPPRESS_PREFIX } from '../spec/defaults';
+import { MIN_REASON_LENGTH } from '../spec/names';
 
 /** Annotation (or Docker label) that suppresses a rule on one object, with the reason as value. */
 export function suppressionAnnotation(ruleId: string): string {

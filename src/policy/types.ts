@@ -72,11 +72,11 @@ export interface PodView {
 /** Read-only view of everything evaluated together, for rules that need related objects. */
 export interface EvaluationContext {
   readonly objects: readonly K8sObject[];
+  /** All pod views. */
+  readonly pods: readonly PodView[];
   ofKind(kind: string): readonly K8sObject[];
   /** Pod view of a workload object, if it has one. */
   podOf(obj: K8sObject): PodView | undefined;
-  /** All pod views. */
-  readonly pods: readonly PodView[];
   namespaceOf(obj: K8sObject): string;
   /** Does a label selector (matchLabels + matchExpressions) select these labels? */
   selects(selector: any, labels: Record<string, string>): boolean;

@@ -238,7 +238,11 @@ function resolveResources(r: unknown, field: string, refuser: Refuser): Pick<Res
       refuser.refuse(ruleId, `${at}limits.${prop}`, `the limit ${spec.limits[prop]} is below the request ${spec.requests[prop]}: Kubernetes rejects such a pod.`, `raise the limit to at least ${spec.requests[prop]} or lower the request.`);
     }
   }
-  const norm = (a: ResourceAmounts): ResourceAmounts => ({ cpu: String(a.cpu).trim(), memory: String(a.memory).trim(), ephemeralStorage: String(a.ephemeralStorage).trim() });
+  const norm = (a: ResourceAmounts): ResourceAmounts => ({
+    cpu: String(a.cpu).trim(),
+    memory: String(a.memory).trim(),
+    ephemeralStorage: String(a.ephemeralStorage).trim(),
+  });
   return { resources: { requests: norm(spec.requests), limits: norm(spec.limits) }, resourceNumbers: { requests, limits } };
 }
 

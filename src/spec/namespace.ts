@@ -1,6 +1,6 @@
+import { ResourceSpec } from './container';
 import { DEFAULTS, SIZE_PRESETS, SizePreset } from './defaults';
 import { Refuser } from './errors';
-import { ResourceSpec } from './container';
 import { checkDns1123Label } from './names';
 import { checkQuantity } from './quantity';
 

@@ -155,7 +155,10 @@ export function checkPeer(peer: unknown, field: string, refuser: Refuser): Netwo
 /**
  * The resolve step of a service: fills every default and validates, or throws HardeningError.
  */
-export function resolveService(spec: HardenedServiceSpec, ctx: { constructPath: string; defaultName: string; defaultNamespace?: string }): ResolvedService {
+export function resolveService(
+  spec: HardenedServiceSpec,
+  ctx: { constructPath: string; defaultName: string; defaultNamespace?: string },
+): ResolvedService {
   const refuser = new Refuser(ctx.constructPath);
   if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give at least image, ports, resources, probes and ingress.');
   const name = checkDns1123Label(spec.name ?? ctx.defaultName, 'name', refuser);

@@ -59,7 +59,7 @@ describe('synth-time enforcement', () => {
     const { app, chart } = testChart();
     new HardenedService(chart, 'api', serviceProps({ priorityClassName: undefined }));
     const seen: string[] = [];
-    const guard = Policy.enforce(app, { onFindings: (fs) => seen.push(...fs.map((f) => f.ruleId)) });
+    const guard = Policy.enforce(app, { onFindings: (found) => seen.push(...found.map((f) => f.ruleId)) });
     synth(chart);
     expect(seen).toEqual(['priority-class']);
     expect(guard.lastFindings[0].severity).toBe('warning');

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { HardenedService, Peer } from '../../src';
-import { expectValidObjects } from '../util/k8s-schema';
 import { byKind, hardeningError, serviceProps, synth, testChart } from '../util/fixtures';
+import { expectValidObjects } from '../util/k8s-schema';
 import { pssRestrictedViolations } from '../util/pss';
 
 describe('HardenedService: emitted objects', () => {
@@ -50,8 +50,12 @@ describe('HardenedService: emitted objects', () => {
 
   test('pod security context and identity', () => {
     expect(pod.securityContext).toEqual({
-      runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001,
-      fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+      fsGroupChangePolicy: 'OnRootMismatch',
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.serviceAccountName).toBe('api');
@@ -71,9 +75,14 @@ describe('HardenedService: emitted objects', () => {
     expect(main.image).toBe('ghcr.io/acme/api:1.2.3');
     expect(main.imagePullPolicy).toBe('Always');
     expect(main.securityContext).toEqual({
-      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true,
-      runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001,
-      capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(main.resources).toEqual({
       requests: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '128Mi' },
@@ -250,7 +259,7 @@ describe('HardenedService: refused input (HardeningError names rule, field and f
     ['autoscaling max not above min', { autoscaling: { minReplicas: 3, maxReplicas: 3 } }, 'hpa-max-gt-min', 'autoscaling.maxReplicas'],
     ['replicas with autoscaling', { replicas: 3, autoscaling: { minReplicas: 3, maxReplicas: 6 } }, 'hpa-no-static-replicas', 'replicas'],
     ['no readiness probe', { probes: { liveness: { http: { path: '/livez', port: 'http' } } } as any }, 'readiness-probe', 'probes.readiness'],
-    ['identical probes', { probes: { readiness: { http: { path: '/health', port: 'http' } }, liveness: { http: { path: '/health', port: 'http' } }, } }, 'probes-distinct', 'probes.liveness'],
+    ['identical probes', { probes: { readiness: { http: { path: '/health', port: 'http' } }, liveness: { http: { path: '/health', port: 'http' } } } }, 'probes-distinct', 'probes.liveness'],
     ['probe on an undeclared port', { probes: { readiness: { http: { path: '/r', port: 'admin' } }, liveness: { http: { path: '/l', port: 'http' } } } }, 'probe-ports-declared', 'probes.readiness.http.port'],
     ['no ingress peer', { ingress: [] }, 'network-policy-required', 'ingress'],
     ['egress to the whole internet', { egress: [{ to: Peer.cidr('0.0.0.0/0'), ports: [{ port: 443 }] }] }, 'network-policy-required', 'egress[0].to.cidr'],

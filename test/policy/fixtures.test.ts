@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseText } from '../../src/cli/load';
 import { BUILTIN_RULES, defaultRuleSet, evaluateDocker, evaluateKubernetes, RuleSet } from '../../src';
+import { parseText } from '../../src/cli/load';
 
 /**
  * Every rule has a passing and a failing fixture (plain YAML under fixtures/<rule-id>/). The pass

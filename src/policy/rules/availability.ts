@@ -207,7 +207,10 @@ export const availabilityRules: Rule[] = [
       const pod = ctx.podOf(o);
       if (!pod || minReplicas(o, ctx) < 2) return [];
       const aa = pod.spec.affinity?.podAntiAffinity ?? {};
-      const terms = [...arr(aa.requiredDuringSchedulingIgnoredDuringExecution), ...arr(aa.preferredDuringSchedulingIgnoredDuringExecution).map((t) => t?.podAffinityTerm)];
+      const terms = [
+        ...arr(aa.requiredDuringSchedulingIgnoredDuringExecution),
+        ...arr(aa.preferredDuringSchedulingIgnoredDuringExecution).map((t) => t?.podAffinityTerm),
+      ];
       const ok = terms.some((t) => t?.topologyKey === 'kubernetes.io/hostname' && t.labelSelector && ctx.selects(t.labelSelector, pod.labels));
       return ok ? [] : [v(`${pod.specPath}.affinity.podAntiAffinity`, `${o.kind} ${o.metadata?.name} has no anti-affinity on kubernetes.io/hostname`)];
     },
@@ -278,7 +281,7 @@ export const availabilityRules: Rule[] = [
     severity: 'error',
     title: 'Restart behaviour fits the workload',
     rationale: `Jobs need restartPolicy Never/OnFailure; on Docker, 'always' restarts a broken container forever and hides the failure, while 'no' never recovers. ${SEED.orchestration}; CIS Docker 5.15.`,
-    fix: "Kubernetes Jobs/CronJobs: restartPolicy: OnFailure or Never. Docker: restart: on-failure with at most 5 retries.",
+    fix: 'Kubernetes Jobs/CronJobs: restartPolicy: OnFailure or Never. Docker: restart: on-failure with at most 5 retries.',
     appliesTo: 'both',
     anchors: { kubeScore: ['cronjob-restartpolicy'], kubeLinter: ['restart-policy'], cisDocker: ['5.15'] },
     checkPod: (pod) => {

@@ -34,8 +34,8 @@ export function podSc(pod: PodView): Record<string, any> {
 
 /** Container value, else pod value (the Kubernetes inheritance rule). */
 export function effective(c: ContainerView, pod: PodView, field: string): any {
-  const v = sc(c)[field];
-  return v !== undefined ? v : podSc(pod)[field];
+  const own = sc(c)[field];
+  return own !== undefined ? own : podSc(pod)[field];
 }
 
 export function isWindows(pod: PodView): boolean {

@@ -129,7 +129,7 @@ export const hostRules: Rule[] = [
     severity: 'warning',
     title: 'Published ports bind a specific host interface',
     rationale: `Publishing on 0.0.0.0 exposes the port on every interface, public ones included, and Docker's iptables rules bypass host firewalls such as ufw. ${SEED.networking}.`,
-    fix: "Publish as 127.0.0.1:8080:8080 (or the one interface that should serve), and put a reverse proxy in front.",
+    fix: 'Publish as 127.0.0.1:8080:8080 (or the one interface that should serve), and put a reverse proxy in front.',
     appliesTo: 'docker',
     anchors: { cisDocker: ['5.14'] },
     checkDocker: (c) => (c.ports ?? []).flatMap((p, i) => (p.external !== undefined && (!p.ip || p.ip === '0.0.0.0' || p.ip === '::') ? [v(`ports[${i}].ip`, `container '${c.name}' publishes port ${p.external} on all interfaces`)] : [])),

@@ -1,5 +1,5 @@
-import { looksLikePrivateKey, looksLikeSecretName } from '../../spec/secrets';
 import { arr, dockerUser, effective, hasSecurityOpt, isWindows, podSc, rule, sc, SEED, str, v } from './helpers';
+import { looksLikePrivateKey, looksLikeSecretName } from '../../spec/secrets';
 import { Rule, Violation } from '../types';
 
 const RESTRICTED_SECCOMP = new Set(['RuntimeDefault', 'Localhost']);

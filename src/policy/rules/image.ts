@@ -1,5 +1,5 @@
-import { parseImageReference } from '../../spec/image';
 import { rule, SEED, v } from './helpers';
+import { parseImageReference } from '../../spec/image';
 import { Rule } from '../types';
 
 /** Why an image reference is not pinned, or undefined when it is. */

@@ -13,8 +13,8 @@ function types(np: K8sObject): string[] {
 }
 
 /** Does an egress rule admit DNS (port 53, UDP or unspecified protocol, or all ports)? */
-function allowsDns(rule: any): boolean {
-  const ports = arr(rule?.ports);
+function allowsDns(egressRule: any): boolean {
+  const ports = arr(egressRule?.ports);
   if (ports.length === 0) return true;
   return ports.some((p) => (p?.port === 53 || p?.port === 'dns' || p?.port === undefined) && (p?.protocol === undefined || p.protocol === 'UDP'));
 }

@@ -1,5 +1,5 @@
-import { parseQuantity } from '../../spec/quantity';
 import { rule, SEED, v } from './helpers';
+import { parseQuantity } from '../../spec/quantity';
 import { ContainerView, Rule } from '../types';
 
 function amount(c: ContainerView, side: 'requests' | 'limits', res: string): unknown {
