@@ -83,7 +83,12 @@ export function runAudit(paths: readonly string[], opts: AuditOptions, io: Io): 
       severity: f.severity,
       message: f.message,
       file: f.file ?? null,
-      object: { apiVersion: f.object.apiVersion ?? null, kind: f.object.kind ?? null, namespace: f.object.namespace ?? null, name: f.object.name ?? null },
+      object: {
+        apiVersion: f.object.apiVersion ?? null,
+        kind: f.object.kind ?? null,
+        namespace: f.object.namespace ?? null,
+        name: f.object.name ?? null,
+      },
       path: f.path,
       fix: f.fix,
     });
