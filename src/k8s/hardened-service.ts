@@ -1,15 +1,15 @@
-import { Chart, Lazy } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ensurePolicyGuard } from './guard';
-import { renderContainer, renderContainerVolumes, renderDnsEgress, renderPeer, renderPodSecurityContext, renderSpread } from './render';
+import { PodBuilder } from './pod-builder';
+import { WorkloadNetwork } from './network';
 import { relaxationAnnotations } from './suppressions';
 import { connect, IHardenedWorkload, isHardenedWorkload, peerOf } from './workload';
 import { DEFAULTS, DOMAIN } from '../spec/defaults';
 import { Refuser } from '../spec/errors';
 import { NetworkPeer } from '../spec/network';
-import { polarisSensitiveName } from '../spec/secrets';
-import { checkPeer, HardenedServiceSpec, ResolvedService, resolveService } from '../spec/service';
+import { HardenedServiceSpec, ResolvedService, resolveService } from '../spec/service';
 
 /** Props of {@link HardenedService}: the backend-neutral spec. */
 export interface HardenedServiceProps extends HardenedServiceSpec {}
@@ -30,17 +30,15 @@ export class HardenedService extends Construct implements IHardenedWorkload {
   /** Present when `autoscaling` is set. */
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
 
-  private readonly ingressRules: { from: NetworkPeer; ports: string[] }[];
-  private readonly egressRules: { to: NetworkPeer; ports: { port: number; protocol: 'TCP' | 'UDP' }[] }[];
-  private readonly extraPodAnnotations: Record<string, string> = {};
+  private readonly network: WorkloadNetwork;
+  /** @internal */
+  public readonly pod: PodBuilder;
 
   constructor(scope: Construct, id: string, props: HardenedServiceProps) {
     super(scope, id);
     const chart = Chart.of(this);
     const spec = resolveService(props, { constructPath: this.node.path, defaultName: id, defaultNamespace: chart.namespace });
     this.spec = spec;
-    this.ingressRules = spec.ingress.map((r) => ({ from: r.from, ports: [...r.ports] }));
-    this.egressRules = spec.egress.map((r) => ({ to: r.to, ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })) }));
     const metadata = { name: spec.name, namespace: spec.namespace, labels: { ...spec.labels } };
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
@@ -59,10 +57,6 @@ export class HardenedService extends Construct implements IHardenedWorkload {
     });
 
     const workloadAnnotations = relaxationAnnotations(spec.relaxations);
-    if (spec.relaxations.some((r) => r.name === 'notASecret' && polarisSensitiveName(r.reason.split(':')[0].split('/')[1] ?? ''))) {
-      // The user declared, with a reason, that a secret-looking literal is not a secret.
-      workloadAnnotations['polaris.fairwinds.com/sensitiveContainerEnvVar-exempt'] = 'true';
-    }
     if (spec.autoscaling) {
       // kube-score requires an HPA-managed Deployment to omit spec.replicas; Polaris's
       // deploymentMissingReplicas cannot know that. The HPA is the user's explicit choice.
@@ -70,7 +64,8 @@ export class HardenedService extends Construct implements IHardenedWorkload {
       workloadAnnotations[`${DOMAIN}/replicas-owner`] = `HorizontalPodAutoscaler/${spec.name}: spec.replicas is omitted so the autoscaler owns the count`;
     }
 
-    const containers = spec.containers.map((c, i) => renderContainer(c, { preStopDelaySeconds: i === 0 ? spec.pod.preStopDelaySeconds : undefined }));
+    this.pod = new PodBuilder(spec.pod, spec.labels, spec.selector, spec.name);
+    spec.containers.forEach((c, i) => this.pod.addContainer(c, { preStop: i === 0 }));
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { ...metadata, annotations: Object.keys(workloadAnnotations).length ? workloadAnnotations : undefined },
       spec: {
@@ -84,23 +79,7 @@ export class HardenedService extends Construct implements IHardenedWorkload {
             maxUnavailable: k8s.IntOrString.fromNumber(DEFAULTS.maxUnavailable),
           },
         },
-        template: {
-          metadata: {
-            labels: { ...spec.labels },
-            annotations: Lazy.any({ produce: () => (Object.keys(this.extraPodAnnotations).length ? { ...this.extraPodAnnotations } : undefined) }),
-          },
-          spec: {
-            serviceAccountName: spec.name,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: renderPodSecurityContext(spec.pod),
-            priorityClassName: spec.pod.priorityClassName,
-            terminationGracePeriodSeconds: spec.pod.terminationGracePeriodSeconds,
-            ...renderSpread(spec.selector),
-            containers,
-            volumes: spec.containers.flatMap(renderContainerVolumes),
-          },
-        },
+        template: this.pod.template(),
       },
     });
 
@@ -113,25 +92,11 @@ export class HardenedService extends Construct implements IHardenedWorkload {
       },
     });
 
-    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata,
-      spec: {
-        podSelector: { matchLabels: { ...spec.selector } },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: Lazy.any({
-          produce: () => this.ingressRules.map((r) => ({
-            from: [renderPeer(r.from, spec.namespace)],
-            ports: r.ports.map((name) => ({ port: k8s.IntOrString.fromString(name), protocol: this.portProtocol(name) })),
-          })),
-        }),
-        egress: Lazy.any({
-          produce: () => [renderDnsEgress(), ...this.egressRules.map((r) => ({
-            to: [renderPeer(r.to, spec.namespace)],
-            ports: r.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol })),
-          }))],
-        }),
-      },
-    });
+    this.network = new WorkloadNetwork(this, 'NetworkPolicy', metadata, spec.selector, spec.namespace);
+    this.networkPolicy = this.network.policy;
+    const refuser = new Refuser(this.node.path);
+    spec.ingress.forEach((r, i) => this.network.allowIngress(r.from, r.ports.map((name) => ({ port: name, protocol: this.portProtocol(name) })), refuser, `ingress[${i}].from`));
+    spec.egress.forEach((r, i) => this.network.allowEgress(r.to, r.ports, refuser, `egress[${i}].to`));
 
     if (spec.autoscaling) {
       this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'HorizontalPodAutoscaler', {
@@ -167,18 +132,17 @@ export class HardenedService extends Construct implements IHardenedWorkload {
   /** Admit traffic from a peer (another workload of this library, or a spec peer) on the named ports (default: all). */
   public allowFrom(peer: NetworkPeer | IHardenedWorkload, ports?: string[]): void {
     const refuser = new Refuser(this.node.path);
-    const from = isHardenedWorkload(peer) ? peerOf(peer) : checkPeer(peer, 'allowFrom.peer', refuser);
     const all = this.spec.containers.flatMap((c) => c.ports.map((p) => p.name));
     for (const p of ports ?? []) {
       if (!all.includes(p)) refuser.refuse('network-policy-required', 'allowFrom.ports', `'${p}' is not a declared port.`, `use one of: ${all.join(', ')}.`);
     }
-    this.ingressRules.push({ from, ports: ports ? [...ports] : this.spec.containers[0].ports.map((p) => p.name) });
+    const names = ports ?? this.spec.containers[0].ports.map((p) => p.name);
+    this.network.allowIngress(isHardenedWorkload(peer) ? peerOf(peer) : peer, names.map((name) => ({ port: name, protocol: this.portProtocol(name) })), refuser);
   }
 
   /** Allow connections from this service to a peer on the given ports. */
   public allowTo(peer: NetworkPeer, ports: { port: number; protocol?: 'TCP' | 'UDP' }[]): void {
-    const to = checkPeer(peer, 'allowTo.peer', new Refuser(this.node.path));
-    this.egressRules.push({ to, ports: ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })) });
+    this.network.allowEgress(peer, ports, new Refuser(this.node.path));
   }
 
   /** Declare a dependency: this service connects to `server` (both NetworkPolicies are updated). */
@@ -188,7 +152,7 @@ export class HardenedService extends Construct implements IHardenedWorkload {
 
   /** Add an annotation to the pod template (e.g. a config hash that rolls the pods on change). */
   public addPodAnnotation(key: string, value: string): void {
-    this.extraPodAnnotations[key] = value;
+    this.pod.addAnnotation(key, value);
   }
 
   private portProtocol(name: string): 'TCP' | 'UDP' {

@@ -3,16 +3,25 @@ import { suppressionAnnotation } from '../policy/suppressions';
 import { Refuser } from '../spec/errors';
 import { checkReason } from '../spec/names';
 import { ResolvedRelaxation } from '../spec/relaxations';
+import { polarisSensitiveName } from '../spec/secrets';
 
 const registry = new WeakMap<IConstruct, Map<string, string>>();
 
-/** Annotations recording relaxations (one per suppressed rule; reasons joined). @internal */
+/**
+ * Annotations recording relaxations on a workload (one per suppressed rule; reasons joined).
+ * @internal
+ */
 export function relaxationAnnotations(relaxations: readonly ResolvedRelaxation[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const r of relaxations) {
     for (const id of r.ruleIds) {
       const key = suppressionAnnotation(id);
       out[key] = out[key] ? `${out[key]}; ${r.name}: ${r.reason}` : `${r.name}: ${r.reason}`;
+    }
+    if (r.name === 'notASecret' && r.subject && polarisSensitiveName(r.subject)) {
+      // The user declared, with a reason, that this secret-looking literal is not a secret;
+      // Polaris's sensitiveContainerEnvVar cannot know. The reason is in the annotation above.
+      out['polaris.fairwinds.com/sensitiveContainerEnvVar-exempt'] = 'true';
     }
   }
   return out;

@@ -29,6 +29,8 @@ export interface ResolvedRelaxation {
   readonly name: keyof Relaxations | 'notASecret';
   readonly ruleIds: readonly string[];
   readonly reason: string;
+  /** For `notASecret`: the environment variable it concerns. */
+  readonly subject?: string;
   /** For `addCapabilities`: the normalized capability names. */
   readonly capabilities?: readonly string[];
 }

@@ -190,7 +190,7 @@ export function resolveService(
   });
   for (const c of containers) {
     for (const n of c.notSecrets) {
-      relaxations.push({ name: 'notASecret', ruleIds: ['no-literal-secrets-in-env'], reason: `${c.name}/${n.name}: ${n.reason}` });
+      relaxations.push({ name: 'notASecret', ruleIds: ['no-literal-secrets-in-env'], reason: `${c.name}/${n.name}: ${n.reason}`, subject: n.name });
     }
   }
   if (main.ports.length === 0) {

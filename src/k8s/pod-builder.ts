@@ -1,0 +1,96 @@
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { renderContainer, renderContainerVolumes, renderPodSecurityContext, renderSpread } from './render';
+import { ResolvedContainer } from '../spec/container';
+
+/** Pod-level settings every workload of this library shares. */
+export interface PodSettings {
+  readonly runAsUser: number;
+  readonly runAsGroup: number;
+  readonly fsGroup: number;
+  readonly runAsNonRoot: boolean;
+  readonly priorityClassName?: string;
+  readonly terminationGracePeriodSeconds: number;
+  readonly preStopDelaySeconds?: number;
+}
+
+/**
+ * Builds a pod template whose containers, volumes and annotations can still grow after the
+ * workload is constructed (a LoggingSidecar attaches later). Everything renders lazily at synth.
+ * @internal
+ */
+export class PodBuilder {
+  private readonly containers: k8s.Container[] = [];
+  private readonly initContainers: k8s.Container[] = [];
+  private readonly volumes: k8s.Volume[] = [];
+  private readonly annotations: Record<string, string> = {};
+  private minGracePeriod = 0;
+
+  constructor(
+    private readonly settings: PodSettings,
+    private readonly labels: Record<string, string>,
+    private readonly selector: Record<string, string>,
+    private readonly serviceAccountName: string,
+    private readonly requiredAntiAffinity = false,
+  ) {}
+
+  /** Add a resolved container (and its own volumes). `extraMounts` are mounts of shared volumes. */
+  public addContainer(c: ResolvedContainer, opts: { extraMounts?: k8s.VolumeMount[]; native?: boolean; preStop?: boolean } = {}): k8s.Container {
+    const rendered = renderContainer(c, {
+      extraMounts: opts.extraMounts,
+      preStopDelaySeconds: opts.preStop ? this.settings.preStopDelaySeconds : undefined,
+      restartPolicy: opts.native ? 'Always' : undefined,
+    });
+    (opts.native ? this.initContainers : this.containers).push(rendered);
+    this.volumes.push(...renderContainerVolumes(c));
+    return rendered;
+  }
+
+  /** Mount a shared volume into an already added container. */
+  public mount(containerName: string, mount: k8s.VolumeMount): void {
+    const c = [...this.containers, ...this.initContainers].find((x) => x.name === containerName);
+    if (!c) throw new Error(`no container '${containerName}' in the pod`);
+    (c.volumeMounts as k8s.VolumeMount[]).push(mount);
+  }
+
+  public addVolume(v: k8s.Volume): void {
+    if (this.volumes.some((x) => x.name === v.name)) throw new Error(`volume '${v.name}' is defined twice in the pod`);
+    this.volumes.push(v);
+  }
+
+  public hasContainer(name: string): boolean {
+    return [...this.containers, ...this.initContainers].some((c) => c.name === name);
+  }
+
+  public addAnnotation(key: string, value: string): void {
+    this.annotations[key] = value;
+  }
+
+  /** Make sure the grace period is at least this long (e.g. for a log shipper to flush). */
+  public requireGracePeriod(seconds: number): void {
+    this.minGracePeriod = Math.max(this.minGracePeriod, seconds);
+  }
+
+  /** The pod template (lazy where it can still change). */
+  public template(extraSpec: Partial<k8s.PodSpec> = {}): k8s.PodTemplateSpec {
+    return {
+      metadata: {
+        labels: { ...this.labels },
+        annotations: Lazy.any({ produce: () => (Object.keys(this.annotations).length ? { ...this.annotations } : undefined) }),
+      },
+      spec: {
+        serviceAccountName: this.serviceAccountName,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: renderPodSecurityContext(this.settings),
+        priorityClassName: this.settings.priorityClassName,
+        terminationGracePeriodSeconds: Lazy.any({ produce: () => Math.max(this.settings.terminationGracePeriodSeconds, this.minGracePeriod) }) as unknown as number,
+        ...renderSpread(this.selector, this.requiredAntiAffinity),
+        initContainers: Lazy.any({ produce: () => (this.initContainers.length ? this.initContainers : undefined) }) as unknown as k8s.Container[],
+        containers: Lazy.any({ produce: () => this.containers }) as unknown as k8s.Container[],
+        volumes: Lazy.any({ produce: () => this.volumes }) as unknown as k8s.Volume[],
+        ...extraSpec,
+      },
+    };
+  }
+}
