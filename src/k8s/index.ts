@@ -4,3 +4,6 @@ export * from './guard';
 export * from './suppressions';
 export * from './workload';
 export * from './render';
+export * from './stateful-database';
+export * from './pod-builder';
+export * from './network';

@@ -27,7 +27,9 @@ export class WorkloadNetwork {
         ingress: Lazy.any({
           produce: () => this.ingress.map((r) => ({
             from: [renderPeer(r.from, this.namespace)],
-            ports: r.ports.map((p) => ({ port: typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port), protocol: p.protocol })),
+            ports: r.ports.length
+              ? r.ports.map((p) => ({ port: typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port), protocol: p.protocol }))
+              : undefined,
           })),
         }),
         egress: Lazy.any({

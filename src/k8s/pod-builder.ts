@@ -46,6 +46,14 @@ export class PodBuilder {
     return rendered;
   }
 
+  /** Add a run-to-completion init container (e.g. the dump step before an upload). */
+  public addInitContainer(c: ResolvedContainer, opts: { extraMounts?: k8s.VolumeMount[] } = {}): k8s.Container {
+    const rendered = renderContainer(c, { extraMounts: opts.extraMounts });
+    this.initContainers.push(rendered);
+    this.volumes.push(...renderContainerVolumes(c));
+    return rendered;
+  }
+
   /** Mount a shared volume into an already added container. */
   public mount(containerName: string, mount: k8s.VolumeMount): void {
     const c = [...this.containers, ...this.initContainers].find((x) => x.name === containerName);

@@ -4,7 +4,7 @@ import { ImageReference, parseImageReference, resolveImage, toLabelValue } from 
 import { checkDns1123Label, checkEnvName, checkPortName, checkReason } from './names';
 import { checkQuantity, parseQuantity, QuantityKind } from './quantity';
 import { ResolvedRelaxation } from './relaxations';
-import { looksLikePrivateKey, looksLikeSecretName, SecretKeyReference } from './secrets';
+import { isSecretFileReference, looksLikePrivateKey, looksLikeSecretName, SecretKeyReference } from './secrets';
 
 /** CPU, memory and ephemeral-storage amounts, as Kubernetes quantities. */
 export interface ResourceAmounts {
@@ -333,7 +333,7 @@ function resolveEnv(env: unknown, field: string, refuser: Refuser, notSecrets: {
       if (looksLikePrivateKey(value)) {
         refuser.refuse('no-literal-secrets-in-env', f, 'the value looks like a private key. Literal secrets end up in the manifest, in git and in `kubectl describe`.', `store it in a Secret and reference it: ${name}: { secret: { name: '<secret>', key: '<key>' } }, or mount it with secretFiles.`);
       }
-      if (looksLikeSecretName(name)) {
+      if (looksLikeSecretName(name) && !isSecretFileReference(name, value)) {
         refuser.refuse('no-literal-secrets-in-env', f, `${name} looks like a secret but has a literal value. Literal secrets end up in the manifest, in git and in \`kubectl describe\`.`, `reference a Secret instead: ${name}: { secret: { name: '<secret>', key: '<key>' } } (or mount it with secretFiles). If the value really is not secret, write { value: '…', notASecret: '<reason>' }.`);
       }
       out.push({ name, value });

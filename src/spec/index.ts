@@ -9,3 +9,5 @@ export * from './network';
 export * from './container';
 export * from './service';
 export * from './namespace';
+export * from './engines';
+export * from './database';

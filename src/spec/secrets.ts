@@ -18,6 +18,14 @@ export function looksLikeSecretName(name: string): boolean {
 
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
 
+/**
+ * `*_FILE=/abs/path` (the Docker-image convention for secrets mounted as files) names a path, not a
+ * secret: it is not a literal secret even when the name says PASSWORD.
+ */
+export function isSecretFileReference(name: string, value: string): boolean {
+  return /_FILE$/i.test(name) && /^\/[^\s]*$/.test(value);
+}
+
 /** The narrower name pattern Polaris's sensitiveContainerEnvVar check uses. */
 export function polarisSensitiveName(name: string): boolean {
   return /password|token|bearer|secret/i.test(name) || SECRET_EXACT.test(name);

@@ -1,5 +1,5 @@
 import { arr, dockerUser, effective, hasSecurityOpt, isWindows, podSc, rule, sc, SEED, str, v } from './helpers';
-import { looksLikePrivateKey, looksLikeSecretName } from '../../spec/secrets';
+import { isSecretFileReference, looksLikePrivateKey, looksLikeSecretName } from '../../spec/secrets';
 import { Rule, Violation } from '../types';
 
 const RESTRICTED_SECCOMP = new Set(['RuntimeDefault', 'Localhost']);
@@ -284,12 +284,15 @@ export const identityRules: Rule[] = [
     checkContainer: (c) => arr(c.container.env).flatMap((e, i) => {
       if (typeof e?.value !== 'string') return [];
       if (looksLikePrivateKey(e.value)) return [v(`${c.path}.env[${i}].value`, `env ${e.name} holds a private key`)];
-      return looksLikeSecretName(String(e.name)) && e.value !== '' ? [v(`${c.path}.env[${i}].value`, `env ${e.name} looks like a secret and has a literal value`)] : [];
+      const name = String(e.name);
+      const literal = looksLikeSecretName(name) && e.value !== '' && !isSecretFileReference(name, e.value);
+      return literal ? [v(`${c.path}.env[${i}].value`, `env ${e.name} looks like a secret and has a literal value`)] : [];
     }),
     checkDocker: (c) => Object.entries(c.env ?? {}).flatMap(([k, val]) => {
       if (c.secretEnv?.includes(k)) return [];
       if (looksLikePrivateKey(String(val))) return [v(`env.${k}`, `env ${k} holds a private key`)];
-      return looksLikeSecretName(k) && val !== '' ? [v(`env.${k}`, `env ${k} looks like a secret and has a literal value`)] : [];
+      const literal = looksLikeSecretName(k) && val !== '' && !isSecretFileReference(k, String(val));
+      return literal ? [v(`env.${k}`, `env ${k} looks like a secret and has a literal value`)] : [];
     }),
   }),
   rule({
