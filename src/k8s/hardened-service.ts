@@ -2,8 +2,8 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ensurePolicyGuard } from './guard';
-import { PodBuilder } from './pod-builder';
 import { WorkloadNetwork } from './network';
+import { PodBuilder } from './pod-builder';
 import { relaxationAnnotations } from './suppressions';
 import { connect, IHardenedWorkload, isHardenedWorkload, peerOf } from './workload';
 import { DEFAULTS, DOMAIN } from '../spec/defaults';
@@ -137,7 +137,8 @@ export class HardenedService extends Construct implements IHardenedWorkload {
       if (!all.includes(p)) refuser.refuse('network-policy-required', 'allowFrom.ports', `'${p}' is not a declared port.`, `use one of: ${all.join(', ')}.`);
     }
     const names = ports ?? this.spec.containers[0].ports.map((p) => p.name);
-    this.network.allowIngress(isHardenedWorkload(peer) ? peerOf(peer) : peer, names.map((name) => ({ port: name, protocol: this.portProtocol(name) })), refuser);
+    const from = isHardenedWorkload(peer) ? peerOf(peer) : peer;
+    this.network.allowIngress(from, names.map((name) => ({ port: name, protocol: this.portProtocol(name) })), refuser);
   }
 
   /** Allow connections from this service to a peer on the given ports. */

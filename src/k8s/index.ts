@@ -7,3 +7,4 @@ export * from './render';
 export * from './stateful-database';
 export * from './pod-builder';
 export * from './network';
+export * from './logging-sidecar';

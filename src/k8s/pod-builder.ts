@@ -2,17 +2,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { renderContainer, renderContainerVolumes, renderPodSecurityContext, renderSpread } from './render';
 import { ResolvedContainer } from '../spec/container';
-
-/** Pod-level settings every workload of this library shares. */
-export interface PodSettings {
-  readonly runAsUser: number;
-  readonly runAsGroup: number;
-  readonly fsGroup: number;
-  readonly runAsNonRoot: boolean;
-  readonly priorityClassName?: string;
-  readonly terminationGracePeriodSeconds: number;
-  readonly preStopDelaySeconds?: number;
-}
+import { PodSettings } from '../spec/service';
 
 /**
  * Builds a pod template whose containers, volumes and annotations can still grow after the
@@ -92,7 +82,9 @@ export class PodBuilder {
         enableServiceLinks: false,
         securityContext: renderPodSecurityContext(this.settings),
         priorityClassName: this.settings.priorityClassName,
-        terminationGracePeriodSeconds: Lazy.any({ produce: () => Math.max(this.settings.terminationGracePeriodSeconds, this.minGracePeriod) }) as unknown as number,
+        terminationGracePeriodSeconds: Lazy.any({
+          produce: () => Math.max(this.settings.terminationGracePeriodSeconds, this.minGracePeriod),
+        }) as unknown as number,
         ...renderSpread(this.selector, this.requiredAntiAffinity),
         initContainers: Lazy.any({ produce: () => (this.initContainers.length ? this.initContainers : undefined) }) as unknown as k8s.Container[],
         containers: Lazy.any({ produce: () => this.containers }) as unknown as k8s.Container[],

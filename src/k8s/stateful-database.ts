@@ -216,7 +216,12 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
     this.network.allowIngress({ kind: 'workload', name }, [{ port: this.spec.port.name, protocol: 'TCP' }], refuser);
     this.restoreJob = new k8s.KubeJob(this, 'RestoreJob', {
       metadata: { name, namespace: this.spec.namespace, labels },
-      spec: { backoffLimit: 0, activeDeadlineSeconds: 3 * 3600, ttlSecondsAfterFinished: 24 * 3600, template: this.jobPod(labels, selector, [container], [], undefined, true) },
+      spec: {
+        backoffLimit: 0,
+        activeDeadlineSeconds: 3 * 3600,
+        ttlSecondsAfterFinished: 24 * 3600,
+        template: this.jobPod(labels, selector, [container], [], undefined, true),
+      },
     });
     this.jobNetworkPolicy('RestoreNetworkPolicy', name, labels, selector);
     return this.restoreJob;
@@ -231,7 +236,14 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
     return name;
   }
 
-  private jobPod(labels: Record<string, string>, selector: Record<string, string>, containers: ResolvedContainer[], init: ResolvedContainer[], upload?: ResolvedContainer, readOnlyBackup = false): k8s.PodTemplateSpec {
+  private jobPod(
+    labels: Record<string, string>,
+    selector: Record<string, string>,
+    containers: ResolvedContainer[],
+    init: ResolvedContainer[],
+    upload?: ResolvedContainer,
+    readOnlyBackup = false,
+  ): k8s.PodTemplateSpec {
     const s = this.spec;
     const pod = new PodBuilder({ ...s.pod, terminationGracePeriodSeconds: 30 }, labels, selector, this.ensureJobServiceAccount());
     const b = s.backup!;
@@ -247,7 +259,13 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
     return { ...t, spec: { ...t.spec!, topologySpreadConstraints: undefined, affinity: undefined } };
   }
 
-  private jobNetworkPolicy(id: string, name: string, labels: Record<string, string>, selector: Record<string, string>, upload?: { peer: NetworkPeer; port: number }): k8s.KubeNetworkPolicy {
+  private jobNetworkPolicy(
+    id: string,
+    name: string,
+    labels: Record<string, string>,
+    selector: Record<string, string>,
+    upload?: { peer: NetworkPeer; port: number },
+  ): k8s.KubeNetworkPolicy {
     const refuser = new Refuser(this.node.path);
     const net = new WorkloadNetwork(this, id, { name, namespace: this.spec.namespace, labels }, selector, this.spec.namespace);
     // Job pods accept no connections. The one ingress rule admits only the job's own pods, so the

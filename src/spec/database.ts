@@ -6,7 +6,7 @@ import { checkDns1123Label } from './names';
 import { NetworkPeer } from './network';
 import { checkQuantity, parseQuantity } from './quantity';
 import { Relaxations, ResolvedRelaxation, resolveRelaxations } from './relaxations';
-import { checkPeer } from './service';
+import { checkPeer, PodSettings } from './service';
 
 /** Bring your own engine: image, port, data path and probes. */
 export interface CustomEngineSpec {
@@ -165,7 +165,7 @@ export interface ResolvedDatabase {
   readonly port: { readonly name: string; readonly port: number };
   readonly dataPath: string;
   readonly storage: Required<Pick<DatabaseStorage, 'size' | 'accessMode'>> & { storageClassName?: string };
-  readonly pod: { runAsUser: number; runAsGroup: number; fsGroup: number; runAsNonRoot: boolean; priorityClassName?: string; terminationGracePeriodSeconds: number };
+  readonly pod: PodSettings;
   readonly clients: NetworkPeer[];
   readonly backup?: ResolvedBackup;
   readonly snapshot?: { readonly volumeSnapshotClassName: string };
@@ -205,7 +205,10 @@ function customPreset(e: CustomEngineSpec, refuser: Refuser): EnginePreset {
 }
 
 /** The resolve step of a database: defaults and validation, or HardeningError. */
-export function resolveDatabase(spec: StatefulDatabaseSpec, ctx: { constructPath: string; defaultName: string; defaultNamespace?: string }): ResolvedDatabase {
+export function resolveDatabase(
+  spec: StatefulDatabaseSpec,
+  ctx: { constructPath: string; defaultName: string; defaultNamespace?: string },
+): ResolvedDatabase {
   const refuser = new Refuser(ctx.constructPath);
   if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give at least engine, resources, storage and credentials.');
   const name = checkDns1123Label(spec.name ?? ctx.defaultName, 'name', refuser);
@@ -250,9 +253,17 @@ export function resolveDatabase(spec: StatefulDatabaseSpec, ctx: { constructPath
   const host = `${name}.${namespace}.svc.cluster.local`;
   const primaryHost = `${name}-0.${headlessServiceName}.${namespace}.svc.cluster.local`;
   const engineCtx: EngineContext = {
-    name, namespace, username, database, secretName: cred.secretName, passwordKey,
-    passwordFile: `${SECRET_DIR}/${passwordKey}`, rootPasswordFile: `${SECRET_DIR}/${rootPasswordKey}`,
-    host, replicas, primaryHost,
+    name,
+    namespace,
+    username,
+    database,
+    secretName: cred.secretName,
+    passwordKey,
+    passwordFile: `${SECRET_DIR}/${passwordKey}`,
+    rootPasswordFile: `${SECRET_DIR}/${rootPasswordKey}`,
+    host,
+    replicas,
+    primaryHost,
   };
   const keys = preset.secretKeys.map((k) => (k === 'password' ? passwordKey : rootPasswordKey));
   const sharedMemory = spec.sharedMemory ?? '256Mi';
@@ -298,7 +309,14 @@ export function resolveDatabase(spec: StatefulDatabaseSpec, ctx: { constructPath
   let backup: ResolvedBackup | undefined;
   if (spec.backup !== undefined) {
     backup = resolveBackup(spec.backup, {
-      preset, engineCtx, name, labels, refuser, relaxations, user, group,
+      preset,
+      engineCtx,
+      name,
+      labels,
+      refuser,
+      relaxations,
+      user,
+      group,
       image: container.image.normalized,
       secretFiles: containerSpec.secretFiles,
       unpinned: relaxations.some((r) => r.name === 'unpinnedImage'),
@@ -318,7 +336,14 @@ export function resolveDatabase(spec: StatefulDatabaseSpec, ctx: { constructPath
     port: preset.port,
     dataPath: preset.dataPath,
     storage: { size: st.size, storageClassName: st.storageClassName, accessMode },
-    pod: { runAsUser: container.security.runAsUser, runAsGroup: container.security.runAsGroup, fsGroup: group, runAsNonRoot: container.security.runAsNonRoot, priorityClassName: spec.priorityClassName, terminationGracePeriodSeconds: grace },
+    pod: {
+      runAsUser: container.security.runAsUser,
+      runAsGroup: container.security.runAsGroup,
+      fsGroup: group,
+      runAsNonRoot: container.security.runAsNonRoot,
+      priorityClassName: spec.priorityClassName,
+      terminationGracePeriodSeconds: grace,
+    },
     clients,
     backup,
     snapshot: spec.snapshot,
@@ -330,8 +355,17 @@ export function resolveDatabase(spec: StatefulDatabaseSpec, ctx: { constructPath
 }
 
 function resolveBackup(b: BackupSpec, c: {
-  preset: EnginePreset; engineCtx: EngineContext; name: string; labels: Record<string, string>; refuser: Refuser;
-  relaxations: ResolvedRelaxation[]; user: number; group: number; image: string; secretFiles: ContainerSpec['secretFiles']; unpinned: boolean;
+  preset: EnginePreset;
+  engineCtx: EngineContext;
+  name: string;
+  labels: Record<string, string>;
+  refuser: Refuser;
+  relaxations: ResolvedRelaxation[];
+  user: number;
+  group: number;
+  image: string;
+  secretFiles: ContainerSpec['secretFiles'];
+  unpinned: boolean;
 }): ResolvedBackup {
   const { refuser, preset, engineCtx } = c;
   if (!b || typeof b !== 'object') return refuser.refuse('spec/backup', 'backup', 'backup must be an object.', "give backup: { schedule: '0 3 * * *', storage: { size: '50Gi' }, resources: 'small' }.");

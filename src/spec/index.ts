@@ -11,3 +11,4 @@ export * from './service';
 export * from './namespace';
 export * from './engines';
 export * from './database';
+export * from './logging';

@@ -100,6 +100,17 @@ export interface HardenedServiceSpec extends ContainerSpec {
   readonly relaxations?: Relaxations;
 }
 
+/** Pod-level settings every workload shares (resolved). */
+export interface PodSettings {
+  readonly runAsUser: number;
+  readonly runAsGroup: number;
+  readonly fsGroup: number;
+  readonly runAsNonRoot: boolean;
+  readonly priorityClassName?: string;
+  readonly terminationGracePeriodSeconds: number;
+  readonly preStopDelaySeconds?: number;
+}
+
 /** The resolved, validated form of {@link HardenedServiceSpec}. Renderers only read this. */
 export interface ResolvedService {
   readonly name: string;
@@ -111,15 +122,7 @@ export interface ResolvedService {
   readonly replicas?: number;
   readonly autoscaling?: Required<AutoscalingSpec>;
   readonly containers: ResolvedContainer[];
-  readonly pod: {
-    readonly runAsUser: number;
-    readonly runAsGroup: number;
-    readonly fsGroup: number;
-    readonly runAsNonRoot: boolean;
-    readonly priorityClassName?: string;
-    readonly terminationGracePeriodSeconds: number;
-    readonly preStopDelaySeconds?: number;
-  };
+  readonly pod: PodSettings;
   readonly revisionHistoryLimit: number;
   readonly ingress: { from: NetworkPeer; ports: string[] }[];
   readonly egress: EgressRule[];

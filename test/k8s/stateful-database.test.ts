@@ -203,7 +203,10 @@ test('a custom engine with a VolumeSnapshot', () => {
   const { chart } = testChart();
   new StatefulDatabase(chart, 'docs', dbProps({
     engine: {
-      name: 'mongodb', image: 'docker.io/library/mongo:7.0.14', port: { name: 'mongo', port: 27017 }, dataPath: '/data/db',
+      name: 'mongodb',
+      image: 'docker.io/library/mongo:7.0.14',
+      port: { name: 'mongo', port: 27017 },
+      dataPath: '/data/db',
       probes: { readiness: { exec: { command: ['mongosh', '--quiet', '--eval', 'db.adminCommand("ping")'] } }, liveness: { tcp: { port: 'mongo' } } },
     },
     snapshot: { volumeSnapshotClassName: 'csi-snapclass' },
