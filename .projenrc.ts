@@ -52,6 +52,10 @@ const project = new typescript.TypeScriptProject({
     'ts-node@^10.9.2',
     'ts-jest@^29.4.0',
     '@microsoft/jest-sarif@1.0.0-beta.0',
+    // 3.248 is the newest @pulumi/pulumi whose engines allow Node 20; no transforms are used.
+    '@pulumi/pulumi@3.248.0',
+    '@pulumi/docker@5.2.0',
+    'tsconfig-paths@^4',
   ],
 
   jest: true,
@@ -75,6 +79,10 @@ const project = new typescript.TypeScriptProject({
 project.eslint?.addRules({
   '@stylistic/max-len': ['error', { code: 150, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreComments: true }],
 });
+
+// The Docker backend's dependencies: optional peers, loaded only by `hardened-constructs/docker`.
+project.addPeerDeps('@pulumi/pulumi@^3.142.0', '@pulumi/docker@^5.0.0');
+project.package.addField('peerDependenciesMeta', { '@pulumi/pulumi': { optional: true }, '@pulumi/docker': { optional: true } });
 
 // `npm ci` does not work against this registry (lockfiles lack non-Linux optional packages).
 project.tasks.tryFind('install:ci')?.reset('npm install');
@@ -115,6 +123,11 @@ test.spawn(typecheck);
 test.exec('jest --passWithNoTests=false', { receiveArgs: true });
 test.spawn(docsCheck);
 test.spawn(project.tasks.tryFind('eslint')!);
+
+project.addTask('example:docker', {
+  description: 'Run examples/docker under Pulumi mocks and print every registered resource as JSON',
+  exec: 'ts-node --transpile-only -r tsconfig-paths/register -P test/tsconfig.json scripts/run-docker-example.ts',
+});
 
 project.addTask('bench', {
   description: 'Benchmarks (ratios measured side by side); not part of the tests',

@@ -1,9 +1,11 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { Suppressions } from './suppressions';
+
+export { PolicyViolationError };
 import { defaultRuleSet } from '../policy/catalogue';
 import { evaluateKubernetes, failing } from '../policy/engine';
-import { formatFindingsText } from '../policy/report';
+import { PolicyViolationError } from '../policy/errors';
 import { RulePack, RuleSet } from '../policy/rule-set';
 import { suppressionAnnotation } from '../policy/suppressions';
 import { Finding, Severity } from '../policy/types';
@@ -25,14 +27,6 @@ export interface PolicyOptions {
    * @default - nothing is reported unless synthesis fails
    */
   readonly onFindings?: (findings: readonly Finding[]) => void;
-}
-
-/** Thrown by `app.synth()` when emitted objects violate the policy; nothing has been written. */
-export class PolicyViolationError extends Error {
-  constructor(public readonly findings: readonly Finding[], public readonly failures: readonly Finding[]) {
-    super(`Synthesis refused: ${failures.length} policy violation${failures.length === 1 ? '' : 's'} (nothing was written)\n${formatFindingsText(failures)}`);
-    this.name = 'PolicyViolationError';
-  }
 }
 
 const guards = new WeakMap<IConstruct, PolicyGuard>();

@@ -6,3 +6,4 @@ export * from './suppressions';
 export * from './report';
 export { extractPod, selects, createContext } from './model';
 export * from './compose';
+export * from './errors';

@@ -131,6 +131,8 @@ export interface DockerContainer {
   readonly labels?: Readonly<Record<string, string>>;
   /** Where it came from (file path), for reports. */
   readonly source?: string;
+  /** A one-shot container (a backup run): it needs no health check. */
+  readonly runsToCompletion?: boolean;
 }
 
 /** A rule of the catalogue (built-in or your own). */

@@ -207,7 +207,7 @@ function customPreset(e: CustomEngineSpec, refuser: Refuser): EnginePreset {
 /** The resolve step of a database: defaults and validation, or HardeningError. */
 export function resolveDatabase(
   spec: StatefulDatabaseSpec,
-  ctx: { constructPath: string; defaultName: string; defaultNamespace?: string },
+  ctx: { constructPath: string; defaultName: string; defaultNamespace?: string; hosts?: 'kubernetes' | 'docker' },
 ): ResolvedDatabase {
   const refuser = new Refuser(ctx.constructPath);
   if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give at least engine, resources, storage and credentials.');
@@ -250,8 +250,10 @@ export function resolveDatabase(
   }
 
   const headlessServiceName = `${name}-headless`;
-  const host = `${name}.${namespace}.svc.cluster.local`;
-  const primaryHost = `${name}-0.${headlessServiceName}.${namespace}.svc.cluster.local`;
+  // On Docker, containers find each other by their network aliases.
+  const docker = ctx.hosts === 'docker';
+  const host = docker ? name : `${name}.${namespace}.svc.cluster.local`;
+  const primaryHost = docker ? `${name}-0` : `${name}-0.${headlessServiceName}.${namespace}.svc.cluster.local`;
   const engineCtx: EngineContext = {
     name,
     namespace,

@@ -130,6 +130,9 @@ function mysqlLike(engine: 'mysql' | 'mariadb'): EnginePreset {
   };
 }
 
+/** Docker delivers secrets as files (REDISCLI_AUTH_FILE); Kubernetes as a Secret reference (REDISCLI_AUTH). */
+const REDIS_AUTH_FROM_FILE = 'if [ -n "${REDISCLI_AUTH_FILE:-}" ]; then REDISCLI_AUTH="$(cat "$REDISCLI_AUTH_FILE")"; export REDISCLI_AUTH; fi';
+
 const REDIS: EnginePreset = {
   engine: 'redis',
   image: 'docker.io/library/redis:7.4.0-bookworm',
@@ -142,6 +145,7 @@ const REDIS: EnginePreset = {
   container: (ctx) => ({
     // Replica 0 is the primary; the others replicate from it (no automatic failover).
     command: ['sh', '-c', [
+      REDIS_AUTH_FROM_FILE,
       'set --',
       ctx.replicas > 1 ? `if [ "\${HOSTNAME##*-}" != "0" ]; then set -- --replicaof ${ctx.primaryHost} 6379 --replica-read-only yes; fi` : ':',
       'exec redis-server --port 6379 --dir /data --appendonly yes --protected-mode no --requirepass "$REDISCLI_AUTH" --masterauth "$REDISCLI_AUTH" "$@"',
@@ -150,14 +154,14 @@ const REDIS: EnginePreset = {
     // and redis-cli reads REDISCLI_AUTH by itself.
     env: { REDISCLI_AUTH: { secret: { name: ctx.secretName, key: ctx.passwordKey } } },
     probes: {
-      readiness: { exec: { command: ['sh', '-c', 'redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG'] } },
+      readiness: { exec: { command: ['sh', '-c', `${REDIS_AUTH_FROM_FILE}; redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG`] } },
       liveness: { tcp: { port: 'redis' } },
-      startup: { exec: { command: ['sh', '-c', 'redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG'] }, ...startup },
+      startup: { exec: { command: ['sh', '-c', `${REDIS_AUTH_FROM_FILE}; redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG`] }, ...startup },
     },
   }),
   dumpExtension: 'rdb',
   jobEnv: (ctx) => ({ REDISCLI_AUTH: { secret: { name: ctx.secretName, key: ctx.passwordKey } } }),
-  backupScript: (ctx) => `redis-cli -h '${ctx.host}' -p 6379 --rdb "$OUT.partial"`,
+  backupScript: (ctx) => `${REDIS_AUTH_FROM_FILE}; redis-cli -h '${ctx.host}' -p 6379 --rdb "$OUT.partial"`,
 };
 
 /** The built-in engine presets. */

@@ -179,7 +179,8 @@ export function resolveService(
   if (!positiveInt(user, 10000, 2147483647)) refuser.refuse('high-uid-gid', 'user', `UID ${JSON.stringify(user)} is below 10000: it can collide with a host user that has privileges outside the container.`, 'use a UID ≥ 10000 (default 10001).');
   if (!positiveInt(group, 10000, 2147483647)) refuser.refuse('high-uid-gid', 'group', `GID ${JSON.stringify(group)} is below 10000.`, 'use a GID ≥ 10000 (default 10001).');
 
-  const main = resolveContainer(spec, { refuser, field: '', relaxations, user, group }, 'main');
+  // `name` names the workload; the main container is always 'main' (sidecars carry their own names).
+  const main = resolveContainer({ ...spec, name: 'main' }, { refuser, field: '', relaxations, user, group }, 'main');
   const containers = [main];
   (spec.sidecars ?? []).forEach((s, i) => {
     const c = resolveContainer(s, { refuser, field: `sidecars[${i}]`, relaxations: [], user, group }, `sidecar-${i}`);

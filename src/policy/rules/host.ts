@@ -2,7 +2,8 @@ import { arr, rule, SEED, str, v } from './helpers';
 import { Rule, Violation } from '../types';
 
 const SENSITIVE_HOST_PATHS = ['/', '/boot', '/dev', '/etc', '/lib', '/proc', '/sys', '/usr', '/var/run', '/run', '/var/lib/docker', '/var/lib/kubelet', '/root'];
-const RUNTIME_SOCKET = /(docker|containerd|crio|cri-dockerd|podman)\.sock$/;
+/** Container runtime sockets: whoever can talk to one is root on the host. */
+export const RUNTIME_SOCKET = /(docker|containerd|crio|cri-dockerd|podman)\.sock$/;
 const RESTRICTED_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
 
 function normPath(p: string): string {
@@ -10,7 +11,8 @@ function normPath(p: string): string {
   return n === '' ? '/' : n;
 }
 
-function sensitive(p: string): boolean {
+/** Host paths whose mount exposes the host (CIS Docker 5.6, kube-linter sensitive-host-mounts). */
+export function sensitive(p: string): boolean {
   const n = normPath(p);
   return SENSITIVE_HOST_PATHS.some((s) => n === s || (s !== '/' && n.startsWith(`${s}/`)));
 }

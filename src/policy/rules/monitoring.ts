@@ -41,7 +41,7 @@ export const monitoringRules: Rule[] = [
     appliesTo: 'both',
     anchors: { polaris: ['livenessProbeMissing'], kubeScore: ['pod-probes'], kubeLinter: ['no-liveness-probe'], cisDocker: ['5.27', '4.6'] },
     checkContainer: (c, pod) => (longRunning(c, pod) && !c.container.livenessProbe ? [v(`${c.path}.livenessProbe`, `container '${c.container.name}' has no liveness probe`)] : []),
-    checkDocker: (c) => (c.healthcheck && c.healthcheck !== 'disabled' ? [] : [v('healthcheck', `container '${c.name}' has ${c.healthcheck === 'disabled' ? 'its health check disabled' : 'no health check'}`)]),
+    checkDocker: (c) => (c.runsToCompletion || (c.healthcheck && c.healthcheck !== 'disabled') ? [] : [v('healthcheck', `container '${c.name}' has ${c.healthcheck === 'disabled' ? 'its health check disabled' : 'no health check'}`)]),
   }),
   rule({
     id: 'probes-distinct',
