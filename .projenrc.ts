@@ -131,7 +131,7 @@ project.addTask('example:docker', {
 
 project.addTask('bench', {
   description: 'Benchmarks (ratios measured side by side); not part of the tests',
-  exec: 'node scripts/bench.js',
+  exec: 'node bench/run.js',
   receiveArgs: true,
 }).prependSpawn(project.compileTask);
 

@@ -80,7 +80,7 @@ export class PolicyGuard implements IValidation {
         }
         o.metadata.addAnnotation(suppressionAnnotation(ruleId), reason);
       }
-      return { object: o.toJson(), source: o.node.path };
+      return { object: serializeOnce(o), source: o.node.path };
     });
     const evaluated = evaluateKubernetes(sourced, this.ruleSet);
     const findings = delegated.length ? evaluated.filter((f) => !delegated.some((d) => (f.file ?? '').startsWith(d))) : evaluated;
@@ -90,6 +90,21 @@ export class PolicyGuard implements IValidation {
     if (failures.length) throw new PolicyViolationError(findings, failures);
     return [];
   }
+}
+
+/**
+ * Serialize an object for evaluation, and hand the very same JSON to the synthesis that follows
+ * validation (cdk8s calls toJson() once more per object right after): the next toJson() call
+ * returns it and restores the normal method, so every later call serializes afresh.
+ */
+function serializeOnce(o: ApiObject): any {
+  const json = o.toJson();
+  const own = o as ApiObject & { toJson: () => any };
+  own.toJson = function cached(this: ApiObject) {
+    delete (this as Partial<typeof own>).toJson;
+    return json;
+  };
+  return json;
 }
 
 /** Synth-time policy enforcement. */

@@ -21,12 +21,17 @@ function annotationsOf(o: K8sObject): Record<string, unknown> | undefined {
   return a && typeof a === 'object' ? (a as Record<string, unknown>) : undefined;
 }
 
-/** Run a check and turn an exception on malformed input into a finding instead of a crash. */
+/** An exception on malformed input becomes a finding instead of a crash. */
+function malformed(rule: Rule, e: unknown): Violation[] {
+  return [{ path: '', message: `could not be checked by ${rule.id}: the object is malformed (${(e as Error)?.message ?? String(e)})` }];
+}
+
+/** Run a check and turn an exception on malformed input into a finding. */
 function safely(rule: Rule, run: () => Violation[]): Violation[] {
   try {
     return run() ?? [];
   } catch (e) {
-    return [{ path: '', message: `could not be checked by ${rule.id}: the object is malformed (${(e as Error).message ?? e})` }];
+    return malformed(rule, e);
   }
 }
 
@@ -43,7 +48,6 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
   const findings: Finding[] = [];
   const rules = ruleSet.rules.filter((r) => r.appliesTo !== 'docker');
   const emit = (rule: Rule, obj: K8sObject, vs: Violation[]) => {
-    if (!vs.length) return;
     const suppressed = findSuppression(rule, annotationsOf(obj));
     for (const v of vs) {
       const f: Finding = {
@@ -61,17 +65,40 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
       findings.push(f);
     }
   };
-  for (const rule of rules) {
-    if (rule.checkObject) {
-      const targets = rule.kinds ? rule.kinds.flatMap((k) => ctx.ofKind(k)) : objects;
-      for (const obj of targets) emit(rule, obj, safely(rule, () => rule.checkObject!(obj, ctx)));
+  const objectRules = rules.filter((r) => r.checkObject);
+  const podRules = rules.filter((r) => r.checkPod);
+  const containerRules = rules.filter((r) => r.checkContainer);
+  for (const rule of objectRules) {
+    const targets = rule.kinds ? rule.kinds.flatMap((k) => ctx.ofKind(k)) : objects;
+    for (const obj of targets) {
+      let vs: Violation[];
+      try {
+        vs = rule.checkObject!(obj, ctx);
+      } catch (e) {
+        vs = malformed(rule, e);
+      }
+      if (vs.length) emit(rule, obj, vs);
     }
-    if (rule.checkPod || rule.checkContainer) {
-      for (const pod of ctx.pods) {
-        if (rule.checkPod) emit(rule, pod.object, safely(rule, () => rule.checkPod!(pod, ctx)));
-        if (rule.checkContainer) {
-          for (const c of pod.containers) emit(rule, pod.object, safely(rule, () => rule.checkContainer!(c, pod, ctx)));
+  }
+  for (const pod of ctx.pods) {
+    for (const rule of podRules) {
+      let vs: Violation[];
+      try {
+        vs = rule.checkPod!(pod, ctx);
+      } catch (e) {
+        vs = malformed(rule, e);
+      }
+      if (vs.length) emit(rule, pod.object, vs);
+    }
+    for (const c of pod.containers) {
+      for (const rule of containerRules) {
+        let vs: Violation[];
+        try {
+          vs = rule.checkContainer!(c, pod, ctx);
+        } catch (e) {
+          vs = malformed(rule, e);
         }
+        if (vs.length) emit(rule, pod.object, vs);
       }
     }
   }

@@ -87,29 +87,109 @@ export function selects(selector: any, labels: Record<string, string>): boolean 
   return true;
 }
 
-/** Build the evaluation context for a set of objects evaluated together. */
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+const namespaceOf = (obj: K8sObject): string => (typeof obj.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
+
+/** The first matchLabels pair of a selector (an index key), or undefined when it has none. */
+function firstPair(selector: unknown): string | undefined {
+  const ml = isRecord(selector) ? selector.matchLabels : undefined;
+  if (!isRecord(ml)) return undefined;
+  for (const [k, v] of Object.entries(ml)) if (typeof v === 'string') return `${k}=${v}`;
+  return undefined;
+}
+
+/**
+ * Build the evaluation context for a set of objects evaluated together. Cross-object lookups are
+ * indexed (by namespace and name, and by selector label), so evaluation stays linear.
+ */
 export function createContext(objects: readonly K8sObject[]): EvaluationContext {
   const byKind = new Map<string, K8sObject[]>();
   const podByObject = new Map<K8sObject, PodView>();
   const pods: PodView[] = [];
+  const byName = new Map<string, K8sObject>();
+  const podsByLabel = new Map<string, PodView[]>();
+  const podsByNamespace = new Map<string, PodView[]>();
   for (const o of objects) {
     const kind = typeof o.kind === 'string' ? o.kind : '';
-    let list = byKind.get(kind);
-    if (!list) byKind.set(kind, (list = []));
-    list.push(o);
+    push(byKind, kind, o);
+    const name = o.metadata?.name;
+    if (typeof name === 'string') {
+      const key = `${kind}\u0000${namespaceOf(o)}\u0000${name}`;
+      if (!byName.has(key)) byName.set(key, o);
+    }
     const pod = extractPod(o);
     if (pod) {
       podByObject.set(o, pod);
       pods.push(pod);
+      push(podsByNamespace, pod.namespace, pod);
+      for (const [k, v] of Object.entries(pod.labels)) push(podsByLabel, `${pod.namespace}\u0000${k}=${v}`, pod);
     }
   }
+  const indexes = new Map<string, Map<(o: K8sObject) => string | undefined, Map<string, K8sObject[]>>>();
+  const indexBy = (kind: string, key: (o: K8sObject) => string | undefined): Map<string, K8sObject[]> => {
+    let perKind = indexes.get(kind);
+    if (!perKind) indexes.set(kind, (perKind = new Map()));
+    let idx = perKind.get(key);
+    if (!idx) {
+      idx = new Map();
+      for (const o of byKind.get(kind) ?? []) {
+        const k = key(o);
+        if (k !== undefined) push(idx, k, o);
+      }
+      perKind.set(key, idx);
+    }
+    return idx;
+  };
+  // Selector indexes: objects by namespace + their selector's first matchLabels pair; the rest
+  // (empty or expression-only selectors) are scanned.
+  const selectorIndexes = new Map<string, { byPair: Map<string, K8sObject[]>; scan: Map<string, K8sObject[]> }>();
+  const selectorIndex = (kind: string, selectorOf: (o: K8sObject) => unknown) => {
+    let idx = selectorIndexes.get(kind);
+    if (!idx) {
+      idx = { byPair: new Map(), scan: new Map() };
+      for (const o of byKind.get(kind) ?? []) {
+        const sel = selectorOf(o);
+        if (!isRecord(sel)) continue;
+        const pair = firstPair(sel);
+        if (pair) push(idx.byPair, `${namespaceOf(o)}\u0000${pair}`, o);
+        else push(idx.scan, namespaceOf(o), o);
+      }
+      selectorIndexes.set(kind, idx);
+    }
+    return idx;
+  };
   return {
     objects,
     ofKind: (kind) => byKind.get(kind) ?? [],
     podOf: (obj) => podByObject.get(obj),
     pods,
-    namespaceOf: (obj) => (typeof obj.metadata?.namespace === 'string' ? obj.metadata.namespace : ''),
+    namespaceOf,
     selects,
+    find: (kind, namespace, name) => byName.get(`${kind}\u0000${namespace}\u0000${name}`),
+    indexBy,
+    selecting: (kind, pod, selectorOf) => {
+      const idx = selectorIndex(kind, selectorOf);
+      const out: K8sObject[] = [];
+      const seen = new Set<K8sObject>();
+      const consider = (o: K8sObject) => {
+        if (!seen.has(o) && selects(selectorOf(o), pod.labels)) out.push(o);
+        seen.add(o);
+      };
+      for (const [k, v] of Object.entries(pod.labels)) for (const o of idx.byPair.get(`${pod.namespace}\u0000${k}=${v}`) ?? []) consider(o);
+      for (const o of idx.scan.get(pod.namespace) ?? []) consider(o);
+      return out;
+    },
+    podsSelectedBy: (namespace, selector) => {
+      if (!isRecord(selector)) return [];
+      const pair = firstPair(selector);
+      const candidates = pair ? podsByLabel.get(`${namespace}\u0000${pair}`) ?? [] : podsByNamespace.get(namespace) ?? [];
+      return candidates.filter((p) => selects(selector, p.labels));
+    },
   };
 }
 

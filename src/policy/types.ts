@@ -80,6 +80,17 @@ export interface EvaluationContext {
   namespaceOf(obj: K8sObject): string;
   /** Does a label selector (matchLabels + matchExpressions) select these labels? */
   selects(selector: any, labels: Record<string, string>): boolean;
+  /** The object of a kind with this name in this namespace ('' for cluster-scoped). */
+  find(kind: string, namespace: string, name: string): K8sObject | undefined;
+  /**
+   * Objects of `kind`, grouped by a key (memoized per kind and key function: pass a stable
+   * function, not a closure created per call).
+   */
+  indexBy(kind: string, key: (o: K8sObject) => string | undefined): ReadonlyMap<string, readonly K8sObject[]>;
+  /** Objects of `kind` in the pod's namespace whose label selector at `selectorOf` selects the pod. */
+  selecting(kind: string, pod: PodView, selectorOf: (o: K8sObject) => unknown): readonly K8sObject[];
+  /** Pods in `namespace` selected by a label selector. */
+  podsSelectedBy(namespace: string, selector: unknown): readonly PodView[];
 }
 
 /** A port of a Docker container; `external` set when published on the host. */

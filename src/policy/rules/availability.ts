@@ -26,16 +26,19 @@ const REMOVED_APIS: Record<string, string> = {
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'CustomResourceDefinition', 'Node', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'IngressClass', 'RuntimeClass', 'VolumeSnapshotClass', 'CSIDriver', 'APIService', 'List']);
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
+const hpaTargetKey = (h: K8sObject) => `${typeof h.metadata?.namespace === 'string' ? h.metadata.namespace : ''}/${h.spec?.scaleTargetRef?.kind}/${h.spec?.scaleTargetRef?.name}`;
+const pdbSelector = (p: K8sObject) => p.spec?.selector;
+
 /** The HPA that scales this workload, if any. */
 export function hpaFor(obj: K8sObject, ctx: EvaluationContext): K8sObject | undefined {
-  return ctx.ofKind('HorizontalPodAutoscaler').find((h) => h.spec?.scaleTargetRef?.kind === obj.kind && h.spec?.scaleTargetRef?.name === obj.metadata?.name && ctx.namespaceOf(h) === ctx.namespaceOf(obj));
+  return ctx.indexBy('HorizontalPodAutoscaler', hpaTargetKey).get(`${ctx.namespaceOf(obj)}/${obj.kind}/${obj.metadata?.name}`)?.[0];
 }
 
 /** PDBs in the namespace whose selector selects the workload's pods. */
-export function pdbsFor(obj: K8sObject, ctx: EvaluationContext): K8sObject[] {
+export function pdbsFor(obj: K8sObject, ctx: EvaluationContext): readonly K8sObject[] {
   const pod = ctx.podOf(obj);
   if (!pod) return [];
-  return ctx.ofKind('PodDisruptionBudget').filter((p) => ctx.namespaceOf(p) === pod.namespace && p.spec?.selector && ctx.selects(p.spec.selector, pod.labels));
+  return ctx.selecting('PodDisruptionBudget', pod, pdbSelector);
 }
 
 /** Effective minimum replica count: the HPA's minReplicas, or spec.replicas. */
@@ -117,7 +120,7 @@ export const availabilityRules: Rule[] = [
     kinds: ['HorizontalPodAutoscaler'],
     checkObject: (o, ctx) => {
       const ref = o.spec?.scaleTargetRef ?? {};
-      return ctx.ofKind(String(ref.kind)).some((t) => t.metadata?.name === ref.name && ctx.namespaceOf(t) === ctx.namespaceOf(o)) ? [] : [v('spec.scaleTargetRef', `target ${ref.kind}/${ref.name} is not among the objects`)];
+      return ctx.find(String(ref.kind), ctx.namespaceOf(o), String(ref.name)) ? [] : [v('spec.scaleTargetRef', `target ${ref.kind}/${ref.name} is not among the objects`)];
     },
   }),
   rule({
@@ -149,9 +152,9 @@ export const availabilityRules: Rule[] = [
       if (s.minAvailable === '100%') return [v('spec.minAvailable', 'minAvailable 100% blocks every eviction')];
       if (s.minAvailable !== undefined) {
         const out: Violation[] = [];
-        for (const w of REPLICATED.flatMap((k) => ctx.ofKind(k))) {
-          const pod = ctx.podOf(w);
-          if (!pod || pod.namespace !== ctx.namespaceOf(o) || !s.selector || !ctx.selects(s.selector, pod.labels)) continue;
+        for (const pod of ctx.podsSelectedBy(ctx.namespaceOf(o), s.selector)) {
+          const w = pod.object;
+          if (!REPLICATED.includes(String(w.kind))) continue;
           const replicas = minReplicas(w, ctx);
           const min = percentOrNumber(s.minAvailable, replicas);
           if (min !== undefined && min >= replicas) out.push(v('spec.minAvailable', `minAvailable ${s.minAvailable} ≥ the ${replicas} replica(s) of ${w.kind} ${w.metadata?.name}: no pod can be evicted`));
@@ -363,7 +366,7 @@ export const availabilityRules: Rule[] = [
     checkObject: (o, ctx) => {
       const name = o.spec?.serviceName;
       if (!name) return [v('spec.serviceName', 'serviceName is not set')];
-      const svc = ctx.ofKind('Service').find((s) => s.metadata?.name === name && ctx.namespaceOf(s) === ctx.namespaceOf(o));
+      const svc = ctx.find('Service', ctx.namespaceOf(o), String(name));
       return svc && svc.spec?.clusterIP === 'None' ? [] : [v('spec.serviceName', `Service ${name} ${svc ? 'is not headless' : 'is not among the objects'}`)];
     },
   }),
@@ -457,7 +460,7 @@ export const availabilityRules: Rule[] = [
     checkContainer: (c, pod, ctx) => arr(c.container.env).flatMap((e, i) => {
       const ref = e?.valueFrom?.configMapKeyRef;
       if (!ref || ref.optional) return [];
-      return ctx.ofKind('ConfigMap').some((m) => m.metadata?.name === ref.name && ctx.namespaceOf(m) === pod.namespace) ? [] : [v(`${c.path}.env[${i}].valueFrom.configMapKeyRef`, `ConfigMap ${ref.name} is not among the objects`)];
+      return ctx.find('ConfigMap', pod.namespace, String(ref.name)) ? [] : [v(`${c.path}.env[${i}].valueFrom.configMapKeyRef`, `ConfigMap ${ref.name} is not among the objects`)];
     }),
   }),
   rule({
@@ -490,7 +493,7 @@ export const availabilityRules: Rule[] = [
     checkObject: (o, ctx) => {
       const sel = o.spec?.selector;
       if (!sel || typeof sel !== 'object' || Object.keys(sel).length === 0) return [];
-      const pods = ctx.pods.filter((p) => p.namespace === ctx.namespaceOf(o) && ctx.selects({ matchLabels: sel }, p.labels));
+      const pods = ctx.podsSelectedBy(ctx.namespaceOf(o), { matchLabels: sel });
       if (pods.length === 0) return [];
       return arr(o.spec?.ports).flatMap((p, i) => {
         if (typeof p?.targetPort !== 'string') return [];

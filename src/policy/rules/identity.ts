@@ -249,7 +249,7 @@ export const identityRules: Rule[] = [
       if (a === false) return [];
       if (a === true) return [v(`${pod.specPath}.automountServiceAccountToken`, 'the pod mounts its service account token')];
       const saName = str(pod.spec.serviceAccountName) ?? 'default';
-      const sa = ctx.ofKind('ServiceAccount').find((s) => s.metadata?.name === saName && ctx.namespaceOf(s) === pod.namespace);
+      const sa = ctx.find('ServiceAccount', pod.namespace, saName);
       return sa?.automountServiceAccountToken === false ? [] : [v(`${pod.specPath}.automountServiceAccountToken`, `the pod does not set automountServiceAccountToken: false and ServiceAccount '${saName}' ${sa ? 'does not either' : 'is not among the objects'}`)];
     },
   }),
@@ -267,7 +267,7 @@ export const identityRules: Rule[] = [
       if (pod.spec.serviceAccount !== undefined) out.push(v(`${pod.specPath}.serviceAccount`, 'uses the deprecated serviceAccount field'));
       const name = str(pod.spec.serviceAccountName);
       if (!name || name === 'default') return [...out, v(`${pod.specPath}.serviceAccountName`, 'the pod uses the default ServiceAccount')];
-      const exists = ctx.ofKind('ServiceAccount').some((s) => s.metadata?.name === name && ctx.namespaceOf(s) === pod.namespace);
+      const exists = !!ctx.find('ServiceAccount', pod.namespace, name);
       if (!exists) out.push(v(`${pod.specPath}.serviceAccountName`, `ServiceAccount '${name}' is not among the objects`));
       return out;
     },
@@ -340,7 +340,7 @@ export const identityRules: Rule[] = [
     checkObject: (o, ctx) => {
       const ref = o.roleRef ?? {};
       if (ref.name === 'cluster-admin') return [v('roleRef.name', `${o.kind} ${o.metadata?.name} binds cluster-admin`)];
-      const role = ctx.ofKind(ref.kind).find((r) => r.metadata?.name === ref.name && (ref.kind === 'ClusterRole' || ctx.namespaceOf(r) === ctx.namespaceOf(o)));
+      const role = ctx.find(String(ref.kind), ref.kind === 'ClusterRole' ? '' : ctx.namespaceOf(o), String(ref.name));
       const wildcard = role && arr(role.rules).some((r) => lower(r?.apiGroups).includes('*') && lower(r?.resources).includes('*') && lower(r?.verbs).includes('*'));
       return wildcard ? [v('roleRef.name', `${o.kind} ${o.metadata?.name} binds wildcard role ${ref.name}`)] : [];
     },

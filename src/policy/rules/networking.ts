@@ -1,9 +1,11 @@
 import { arr, rule, SEED, v } from './helpers';
 import { EvaluationContext, K8sObject, PodView, Rule } from '../types';
 
+const podSelector = (np: K8sObject) => np.spec?.podSelector;
+
 /** NetworkPolicies in the pod's namespace that select it. */
-export function policiesFor(pod: PodView, ctx: EvaluationContext): K8sObject[] {
-  return ctx.ofKind('NetworkPolicy').filter((np) => ctx.namespaceOf(np) === pod.namespace && np.spec?.podSelector && ctx.selects(np.spec.podSelector, pod.labels));
+export function policiesFor(pod: PodView, ctx: EvaluationContext): readonly K8sObject[] {
+  return ctx.selecting('NetworkPolicy', pod, podSelector);
 }
 
 function types(np: K8sObject): string[] {
@@ -65,8 +67,7 @@ export const networkingRules: Rule[] = [
     checkObject: (o, ctx) => {
       const sel = o.spec?.podSelector;
       if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && arr(sel.matchExpressions).length === 0)) return [];
-      const inNs = ctx.pods.filter((p) => p.namespace === ctx.namespaceOf(o));
-      return inNs.some((p) => ctx.selects(sel, p.labels)) ? [] : [v('spec.podSelector', `NetworkPolicy ${o.metadata?.name} selects no pod`)];
+      return ctx.podsSelectedBy(ctx.namespaceOf(o), sel).length ? [] : [v('spec.podSelector', `NetworkPolicy ${o.metadata?.name} selects no pod`)];
     },
   }),
   rule({
@@ -82,7 +83,7 @@ export const networkingRules: Rule[] = [
     checkObject: (o, ctx) => {
       const sel = o.spec?.selector;
       if (!sel || typeof sel !== 'object' || Object.keys(sel).length === 0) return [];
-      return ctx.pods.some((p) => p.namespace === ctx.namespaceOf(o) && ctx.selects({ matchLabels: sel }, p.labels)) ? [] : [v('spec.selector', `Service ${o.metadata?.name} selects no pod`)];
+      return ctx.podsSelectedBy(ctx.namespaceOf(o), { matchLabels: sel }).length ? [] : [v('spec.selector', `Service ${o.metadata?.name} selects no pod`)];
     },
   }),
   rule({
@@ -124,7 +125,7 @@ export const networkingRules: Rule[] = [
       const def = o.spec?.defaultBackend?.service?.name;
       if (def) names.add(def);
       for (const r of arr(o.spec?.rules)) for (const p of arr(r?.http?.paths)) if (p?.backend?.service?.name) names.add(p.backend.service.name);
-      return [...names].filter((n) => !ctx.ofKind('Service').some((s) => s.metadata?.name === n && ctx.namespaceOf(s) === ctx.namespaceOf(o))).map((n) => v('spec.rules', `backend Service ${n} is not among the objects`));
+      return [...names].filter((n) => !ctx.find('Service', ctx.namespaceOf(o), n)).map((n) => v('spec.rules', `backend Service ${n} is not among the objects`));
     },
   }),
   rule({
