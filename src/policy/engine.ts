@@ -102,8 +102,9 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
       }
     }
   }
-  // Group by object, in input order (Array.prototype.sort is stable: rule order is kept within).
-  return findings.sort((a, b) => order.get(objectOf.get(a)!)! - order.get(objectOf.get(b)!)!);
+  // Group by object in input order; within an object, catalogue order (the sort is stable).
+  const ruleOrder = new Map(rules.map((r, i) => [r.id, i]));
+  return findings.sort((a, b) => order.get(objectOf.get(a)!)! - order.get(objectOf.get(b)!)! || ruleOrder.get(a.ruleId)! - ruleOrder.get(b.ruleId)!);
 }
 
 /** Evaluate Docker containers (from the Docker backend or a compose file). */
