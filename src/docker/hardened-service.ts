@@ -45,6 +45,53 @@ export function appName(explicit: string | undefined): string {
   return raw.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'app';
 }
 
+/** The plan of a Docker service: resolved spec, container inputs and rule findings. Pure. */
+export interface DockerServicePlan {
+  readonly spec: ResolvedService;
+  readonly plans: { readonly args: DockerContainerArgs; readonly model: DockerContainer }[];
+  readonly findings: Finding[];
+}
+
+/**
+ * Resolve, render and check a Docker service without registering anything (the component's first
+ * half). Throws HardeningError or PolicyViolationError.
+ */
+export function planDockerService(name: string, args: HardenedServiceArgs): DockerServicePlan {
+  const d = args?.docker ?? {};
+  const app = appName(d.app);
+  const spec = resolveService(args, { constructPath: name, defaultName: name, defaultNamespace: app });
+  const refuser = new Refuser(name);
+  const replicas = spec.replicas ?? spec.autoscaling!.minReplicas;
+  if (d.publish?.length && replicas > 1) {
+    refuser.refuse('no-host-ports', 'docker.publish', `${replicas} replicas cannot all publish host port ${d.publish[0].hostPort}.`, 'publish from a reverse proxy container that reaches the replicas on the network, or run replicas: 1 with relaxations.singleReplica.');
+  }
+  const networkName = `${app}-${spec.name}`;
+  const plans: { args: DockerContainerArgs; model: DockerContainer }[] = [];
+  for (let i = 0; i < replicas; i++) {
+    spec.containers.forEach((c, ci) => {
+      const cname = ci === 0 ? `${app}-${spec.name}-${i}` : `${app}-${spec.name}-${i}-${c.name}`;
+      plans.push(renderDockerContainer(c, {
+        name: cname,
+        hostname: ci === 0 ? `${spec.name}-${i}` : undefined,
+        imageRef: c.image.normalized,
+        networks: [networkName, ...(d.connectTo ?? []).map((_, k) => `peer-${k}`)],
+        aliases: ci === 0 ? [spec.name, `${spec.name}-${i}`] : [],
+        relaxations: ci === 0 ? spec.relaxations : [],
+        secretSources: d.secretSources ?? {},
+        publish: ci === 0 ? d.publish : undefined,
+        healthcheck: ci === 0 ? d.healthcheck : undefined,
+        logging: d.logging,
+        overrides: ci === 0 ? d.overrides : undefined,
+        labels: { ...spec.labels },
+        field: ci === 0 ? '' : `sidecars[${ci - 1}].`,
+        refuser,
+      }));
+    });
+  }
+  const findings = checkDockerContainers(plans.map((p) => p.model), `hardened-constructs:docker:HardenedService ${name}`, d.policy);
+  return { spec, plans, findings };
+}
+
 /**
  * A hardened stateless service on a single Docker host: one container per replica (autoscaling
  * runs `minReplicas`), on a user-defined bridge network created for it, from a pinned RemoteImage.
@@ -65,45 +112,14 @@ export class HardenedService extends pulumi.ComponentResource implements IDocker
   constructor(name: string, args: HardenedServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate and check everything before anything is registered.
     const d = args?.docker ?? {};
-    const app = appName(d.app);
-    const spec = resolveService(args, { constructPath: name, defaultName: name, defaultNamespace: app });
-    const refuser = new Refuser(name);
-    const replicas = spec.replicas ?? spec.autoscaling!.minReplicas;
-    if (d.publish?.length && replicas > 1) {
-      refuser.refuse('no-host-ports', 'docker.publish', `${replicas} replicas cannot all publish host port ${d.publish[0].hostPort}.`, 'publish from a reverse proxy container that reaches the replicas on the network, or run replicas: 1 with relaxations.singleReplica.');
-    }
-    const networkName = `${app}-${spec.name}`;
+    const { spec, plans, findings } = planDockerService(name, args);
     const peerNetworks: pulumi.Output<string>[] = (d.connectTo ?? []).map((p) => p.network.name);
-    const plans: { args: DockerContainerArgs; model: DockerContainer }[] = [];
-    for (let i = 0; i < replicas; i++) {
-      spec.containers.forEach((c, ci) => {
-        const cname = ci === 0 ? `${app}-${spec.name}-${i}` : `${app}-${spec.name}-${i}-${c.name}`;
-        plans.push(renderDockerContainer(c, {
-          name: cname,
-          hostname: ci === 0 ? `${spec.name}-${i}` : undefined,
-          imageRef: c.image.normalized,
-          networks: [networkName, ...(d.connectTo ?? []).map((_, k) => `peer-${k}`)],
-          aliases: ci === 0 ? [spec.name, `${spec.name}-${i}`] : [],
-          relaxations: ci === 0 ? spec.relaxations : [],
-          secretSources: d.secretSources ?? {},
-          publish: ci === 0 ? d.publish : undefined,
-          healthcheck: ci === 0 ? d.healthcheck : undefined,
-          logging: d.logging,
-          overrides: ci === 0 ? d.overrides : undefined,
-          labels: { ...spec.labels },
-          field: ci === 0 ? '' : `sidecars[${ci - 1}].`,
-          refuser,
-        }));
-      });
-    }
-    const findings = checkDockerContainers(plans.map((p) => p.model), `hardened-constructs:docker:HardenedService ${name}`, d.policy);
-
     super('hardened-constructs:docker:HardenedService', name, {}, opts);
     this.spec = spec;
     this.plans = plans;
     this.findings = findings;
     this.network = new docker.Network(`${name}-network`, {
-      name: networkName,
+      name: plans[0].args.networksAdvanced[0].name,
       driver: 'bridge',
       labels: [{ label: 'app.kubernetes.io/part-of', value: spec.labels['app.kubernetes.io/part-of'] }],
     }, { parent: this });

@@ -23,6 +23,60 @@ export interface StatefulDatabaseArgs extends StatefulDatabaseSpec {
   readonly docker?: DockerDatabaseOptions;
 }
 
+/** Resolve, render and check a Docker database without registering anything. Pure. */
+export function planDockerDatabase(name: string, args: StatefulDatabaseArgs): {
+  spec: ResolvedDatabase;
+  plans: { args: DockerContainerArgs; model: DockerContainer }[];
+  backupPlan?: { args: DockerContainerArgs; model: DockerContainer };
+  findings: Finding[];
+} {
+  const d = args?.docker ?? {};
+  const app = appName(d.app);
+  const spec = resolveDatabase(args, { constructPath: name, defaultName: name, defaultNamespace: app, hosts: 'docker' });
+  const refuser = new Refuser(name);
+  const networkName = `${app}-${spec.name}`;
+  const plans: { args: DockerContainerArgs; model: DockerContainer }[] = [];
+  for (let i = 0; i < spec.replicas; i++) {
+    plans.push(renderDockerContainer(spec.container, {
+      name: `${app}-${spec.name}-${i}`,
+      hostname: `${spec.name}-${i}`,
+      imageRef: spec.container.image.normalized,
+      networks: [networkName],
+      // Clients reach replica 0 (the primary) by the database name.
+      aliases: i === 0 ? [spec.name, `${spec.name}-0`] : [`${spec.name}-${i}`],
+      relaxations: spec.relaxations,
+      secretSources: d.secretSources ?? {},
+      logging: d.logging,
+      mounts: [{ type: 'volume', source: `${app}-${spec.name}-data-${i}`, target: spec.dataPath }],
+      labels: { ...spec.labels },
+      field: '',
+      refuser,
+    }));
+  }
+  const b = spec.backup;
+  let backupPlan: { args: DockerContainerArgs; model: DockerContainer } | undefined;
+  if (b) {
+    if (b.upload) refuser.refuse('spec/backup', 'backup.objectStore', 'the upload step runs on Kubernetes only.', 'on Docker, ship the backup volume from the host (e.g. restic on the volume path).');
+    if (b.claim && !b.claim.create) refuser.refuse('spec/backup', 'backup.storage.existingClaim', 'claims do not exist on Docker.', 'give backup.storage: { size } (a named volume is created).');
+    backupPlan = renderDockerContainer(b.dump, {
+      name: `${app}-${b.name}`,
+      imageRef: b.dump.image.normalized,
+      networks: [networkName],
+      aliases: [],
+      relaxations: [],
+      secretSources: d.secretSources ?? {},
+      logging: d.logging,
+      mounts: [{ type: 'volume', source: `${app}-${b.name}s`, target: '/backup' }],
+      labels: { ...b.labels, [`${DOMAIN}/schedule`]: b.schedule, [`${DOMAIN}/run`]: `docker start -a ${app}-${b.name}` },
+      runsToCompletion: true,
+      field: 'backup.',
+      refuser,
+    });
+  }
+  const findings = checkDockerContainers([...plans, ...(backupPlan ? [backupPlan] : [])].map((p) => p.model), `hardened-constructs:docker:StatefulDatabase ${name}`, d.policy);
+  return { spec, plans, backupPlan, findings };
+}
+
 /**
  * A database on a single Docker host: a named volume per replica for its data, an internal network
  * that only the clients that join it can reach (`docker: { connectTo: [db] }` on a service), the
@@ -42,58 +96,15 @@ export class StatefulDatabase extends pulumi.ComponentResource implements IDocke
   public readonly findings: readonly Finding[];
 
   constructor(name: string, args: StatefulDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    const d = args?.docker ?? {};
-    const app = appName(d.app);
-    const spec = resolveDatabase(args, { constructPath: name, defaultName: name, defaultNamespace: app, hosts: 'docker' });
-    const refuser = new Refuser(name);
-    const networkName = `${app}-${spec.name}`;
-    const plans: { args: DockerContainerArgs; model: DockerContainer }[] = [];
-    for (let i = 0; i < spec.replicas; i++) {
-      plans.push(renderDockerContainer(spec.container, {
-        name: `${app}-${spec.name}-${i}`,
-        hostname: `${spec.name}-${i}`,
-        imageRef: spec.container.image.normalized,
-        networks: [networkName],
-        // Clients reach replica 0 (the primary) by the database name.
-        aliases: i === 0 ? [spec.name, `${spec.name}-0`] : [`${spec.name}-${i}`],
-        relaxations: spec.relaxations,
-        secretSources: d.secretSources ?? {},
-        logging: d.logging,
-        mounts: [{ type: 'volume', source: `${app}-${spec.name}-data-${i}`, target: spec.dataPath }],
-        labels: { ...spec.labels },
-        field: '',
-        refuser,
-      }));
-    }
+    const { spec, plans, backupPlan, findings } = planDockerDatabase(name, args);
     const b = spec.backup;
-    let backupPlan: { args: DockerContainerArgs; model: DockerContainer } | undefined;
-    if (b) {
-      if (b.upload) refuser.refuse('spec/backup', 'backup.objectStore', 'the upload step runs on Kubernetes only.', 'on Docker, ship the backup volume from the host (e.g. restic on the volume path).');
-      if (b.claim && !b.claim.create) refuser.refuse('spec/backup', 'backup.storage.existingClaim', 'claims do not exist on Docker.', 'give backup.storage: { size } (a named volume is created).');
-      backupPlan = renderDockerContainer(b.dump, {
-        name: `${app}-${b.name}`,
-        imageRef: b.dump.image.normalized,
-        networks: [networkName],
-        aliases: [],
-        relaxations: [],
-        secretSources: d.secretSources ?? {},
-        logging: d.logging,
-        mounts: [{ type: 'volume', source: `${app}-${b.name}s`, target: '/backup' }],
-        labels: { ...b.labels, [`${DOMAIN}/schedule`]: b.schedule, [`${DOMAIN}/run`]: `docker start -a ${app}-${b.name}` },
-        runsToCompletion: true,
-        field: 'backup.',
-        refuser,
-      });
-    }
-    const findings = checkDockerContainers([...plans, ...(backupPlan ? [backupPlan] : [])].map((p) => p.model), `hardened-constructs:docker:StatefulDatabase ${name}`, d.policy);
-
     super('hardened-constructs:docker:StatefulDatabase', name, {}, opts);
     this.spec = spec;
     this.plans = backupPlan ? [...plans, backupPlan] : plans;
     this.findings = findings;
-    this.network = new docker.Network(`${name}-network`, { name: networkName, driver: 'bridge', internal: true }, { parent: this });
+    this.network = new docker.Network(`${name}-network`, { name: plans[0].args.networksAdvanced[0].name, driver: 'bridge', internal: true }, { parent: this });
     this.image = new docker.RemoteImage(`${name}-image`, { name: spec.container.image.normalized, keepLocally: true }, { parent: this });
-    this.volumes = plans.map((_, i) => new docker.Volume(`${name}-data-${i}`, { name: `${app}-${spec.name}-data-${i}` }, { parent: this, retainOnDelete: true }));
+    this.volumes = plans.map((p, i) => new docker.Volume(`${name}-data-${i}`, { name: p.args.mounts!.find((m) => m.target === spec.dataPath)!.source }, { parent: this, retainOnDelete: true }));
     this.containers = plans.map((p, i) => new docker.Container(p.args.name, {
       ...p.args,
       image: this.image.imageId,
@@ -101,7 +112,7 @@ export class StatefulDatabase extends pulumi.ComponentResource implements IDocke
       mounts: p.args.mounts!.map((m) => (m.target === spec.dataPath ? { ...m, source: this.volumes[i].name } : m)),
     }, { parent: this }));
     if (backupPlan && b) {
-      this.backupVolume = new docker.Volume(`${name}-backups`, { name: `${app}-${b.name}s` }, { parent: this, retainOnDelete: true });
+      this.backupVolume = new docker.Volume(`${name}-backups`, { name: backupPlan.args.mounts!.find((m) => m.target === '/backup')!.source }, { parent: this, retainOnDelete: true });
       this.backupContainer = new docker.Container(backupPlan.args.name, {
         ...backupPlan.args,
         image: this.image.imageId,

@@ -339,7 +339,7 @@ function resolveEnv(env: unknown, field: string, refuser: Refuser, notSecrets: {
       out.push({ name, value });
     } else if (isObject(value) && isObject(value.secret)) {
       const s = value.secret;
-      checkDns1123SubdomainLike(s.name, `${f}.secret.name`, refuser);
+      checkDns1123SubdomainLike(s.name, `${f}.secret.name`, refuser, true);
       if (typeof s.key !== 'string' || s.key === '') refuser.refuse('spec/secret-ref', `${f}.secret.key`, 'a Secret reference needs a key.', "give { name: 'db', key: 'password' }.");
       out.push({ name, secret: { name: s.name, key: s.key, optional: s.optional } });
     } else if (isObject(value) && isObject(value.configMap)) {
@@ -357,15 +357,16 @@ function resolveEnv(env: unknown, field: string, refuser: Refuser, notSecrets: {
       }
       out.push({ name, value: value.value });
     } else {
-      refuser.refuse('spec/env', f, `${JSON.stringify(value)} is not an env value.`, "use a string, { secret: { name, key } }, { configMap: { name, key } } or { value, notASecret: '<reason>' }.");
+      refuser.refuse('spec/env', f, `a ${Array.isArray(value) ? 'list' : typeof value} is not an env value (the value is not shown in case it is a secret).`, "use a string, { secret: { name, key } }, { configMap: { name, key } } or { value, notASecret: '<reason>' }.");
     }
   }
   return out;
 }
 
-function checkDns1123SubdomainLike(name: unknown, field: string, refuser: Refuser): void {
+function checkDns1123SubdomainLike(name: unknown, field: string, refuser: Refuser, mayBeSecret = false): void {
   if (typeof name !== 'string' || name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
-    refuser.refuse('spec/dns-1123-name', field, `${JSON.stringify(name)} is not a valid Kubernetes object name.`, 'use lowercase letters, digits, - and ., e.g. \'db-credentials\'.');
+    const what = mayBeSecret ? 'this is not a valid Secret name (the value is not shown in case it is a secret)' : `${JSON.stringify(name)} is not a valid Kubernetes object name`;
+    refuser.refuse('spec/dns-1123-name', field, `${what}.`, mayBeSecret ? "give the name of the Secret, e.g. 'db-credentials', never its value." : "use lowercase letters, digits, - and ., e.g. 'app-settings'.");
   }
 }
 
@@ -453,7 +454,7 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
 
   const secretFiles = (spec.secretFiles ?? []).map((s, i) => {
     const f = `${at}secretFiles[${i}]`;
-    checkDns1123SubdomainLike(s?.secretName, `${f}.secretName`, refuser);
+    checkDns1123SubdomainLike(s?.secretName, `${f}.secretName`, refuser, true);
     if (typeof s.mountPath !== 'string' || !ABSOLUTE_PATH.test(s.mountPath)) {
       refuser.refuse('spec/mount-path', `${f}.mountPath`, `${JSON.stringify(s.mountPath)} is not an absolute path.`, "use e.g. '/var/run/secrets/db'.");
     }

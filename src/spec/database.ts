@@ -2,7 +2,7 @@ import { ContainerSpec, EnvValue, ProbesSpec, ResolvedContainer, resolveContaine
 import { DEFAULTS, SizePreset } from './defaults';
 import { EngineContext, EngineName, EnginePreset, ENGINES } from './engines';
 import { Refuser } from './errors';
-import { checkDns1123Label } from './names';
+import { checkDns1123Label, checkWorkloadName } from './names';
 import { NetworkPeer } from './network';
 import { checkQuantity, parseQuantity } from './quantity';
 import { Relaxations, ResolvedRelaxation, resolveRelaxations } from './relaxations';
@@ -211,7 +211,7 @@ export function resolveDatabase(
 ): ResolvedDatabase {
   const refuser = new Refuser(ctx.constructPath);
   if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give at least engine, resources, storage and credentials.');
-  const name = checkDns1123Label(spec.name ?? ctx.defaultName, 'name', refuser);
+  const name = checkWorkloadName(spec.name ?? ctx.defaultName, 'name', refuser);
   if (name.length > 50) refuser.refuse('spec/dns-1123-name', 'name', `'${name}' is too long: the claim names 'data-${name}-<n>' and the backup objects need room.`, 'use at most 50 characters.');
   const rawNs = spec.namespace ?? ctx.defaultNamespace;
   if (rawNs === undefined || rawNs === 'default') {
@@ -242,11 +242,12 @@ export function resolveDatabase(
   if (!cred || typeof cred !== 'object') {
     refuser.refuse('no-literal-secrets-in-env', 'credentials', 'credentials are required and come only from a Secret you create (never generated into the manifests).', "give credentials: { secretName: 'orders-db' } with a 'password' key (and 'root-password' for MySQL/MariaDB).");
   }
-  if (typeof cred.secretName !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cred.secretName)) refuser.refuse('spec/dns-1123-name', 'credentials.secretName', `${JSON.stringify(cred.secretName)} is not a Secret name.`, "use e.g. 'orders-db'.");
+  // Credential fields are never echoed: a password pasted in the wrong place must not reach logs.
+  if (typeof cred.secretName !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cred.secretName)) refuser.refuse('spec/dns-1123-name', 'credentials.secretName', 'this is not a Secret name (the value is not shown in case it is a secret).', "give the name of the Secret, e.g. 'orders-db', never the password itself.");
   const passwordKey = cred.passwordKey ?? 'password';
   const rootPasswordKey = cred.rootPasswordKey ?? 'root-password';
   for (const [k, v] of [['passwordKey', passwordKey], ['rootPasswordKey', rootPasswordKey]] as const) {
-    if (!/^[-._a-zA-Z0-9]+$/.test(v)) refuser.refuse('spec/secret-ref', `credentials.${k}`, `${JSON.stringify(v)} is not a Secret key.`, "use letters, digits, '-', '_' or '.'.");
+    if (typeof v !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(v)) refuser.refuse('spec/secret-ref', `credentials.${k}`, 'this is not a Secret key (the value is not shown in case it is a secret).', "use letters, digits, '-', '_' or '.', e.g. 'password'.");
   }
 
   const headlessServiceName = `${name}-headless`;

@@ -16,6 +16,18 @@ export function checkDns1123Label(name: unknown, field: string, refuser: Refuser
   return name;
 }
 
+/**
+ * A workload name: a DNS-1123 label that is not `default` (the workload's ServiceAccount takes
+ * its name, and `default` is the namespace's shared ServiceAccount). @internal
+ */
+export function checkWorkloadName(name: unknown, field: string, refuser: Refuser): string {
+  const n = checkDns1123Label(name, field, refuser);
+  if (n === 'default') {
+    refuser.refuse('dedicated-service-account', field, "'default' would make the workload's ServiceAccount the namespace's shared default one, with every grant anyone gives it.", "choose another name, e.g. 'default-api'.");
+  }
+  return n;
+}
+
 /** Port names must be IANA service names: at most 15 characters, a letter, no '--'. @internal */
 export function checkPortName(name: unknown, field: string, refuser: Refuser): string {
   if (typeof name !== 'string' || name.length > 15 || !IANA_SVC_NAME.test(name) || !/[a-z]/.test(name) || name.includes('--')) {

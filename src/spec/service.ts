@@ -1,7 +1,7 @@
 import { ContainerSpec, ResolvedContainer, resolveContainer } from './container';
 import { DEFAULTS } from './defaults';
 import { Refuser } from './errors';
-import { checkDns1123Label, checkReason } from './names';
+import { checkDns1123Label, checkReason, checkWorkloadName } from './names';
 import { EgressRule, IngressRule, NetworkPeer } from './network';
 import { Relaxations, ResolvedRelaxation, resolveRelaxations } from './relaxations';
 
@@ -164,7 +164,7 @@ export function resolveService(
 ): ResolvedService {
   const refuser = new Refuser(ctx.constructPath);
   if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give at least image, ports, resources, probes and ingress.');
-  const name = checkDns1123Label(spec.name ?? ctx.defaultName, 'name', refuser);
+  const name = checkWorkloadName(spec.name ?? ctx.defaultName, 'name', refuser);
   const rawNamespace = spec.namespace ?? ctx.defaultNamespace;
   if (rawNamespace === undefined) {
     refuser.refuse('no-default-namespace', 'namespace', 'no namespace: objects would land in whatever namespace kubectl points at, usually `default`, outside the namespace guardrails (Pod Security labels, quota, default-deny).', 'set namespace on the props or on the Chart (new Chart(app, id, { namespace })), ideally one made by HardenedNamespace.');
