@@ -55,12 +55,16 @@ export const probes = fc.option(fc.record({ readiness: probe, liveness: probe, s
 export const SENTINEL = 's3ntinel-V4lue-9f27';
 const envName = fc.constantFrom('LOG_LEVEL', 'DB_PASSWORD', 'API_TOKEN', 'CACHE_KEY', 'FEATURE_FLAGS', 'TZ', 'PASSWORD_FILE', 'lower.case', '9BAD');
 const envValue = fc.oneof(
-  fc.constantFrom('info', SENTINEL, '-----BEGIN RSA PRIVATE KEY-----\nMIIE', '/run/secrets/x', ''),
+  fc.constantFrom('info', '-----BEGIN RSA PRIVATE KEY-----\nMIIE', '/run/secrets/x', ''),
   fc.record({ secret: fc.record({ name: fc.constantFrom('db', 'Bad_Name', SENTINEL.toLowerCase()), key: fc.constantFrom('password', '') }) }),
   fc.record({ configMap: fc.record({ name: fc.constantFrom('settings'), key: fc.constantFrom('level', 'api-token') }) }),
   fc.record({ value: fc.constantFrom('3600', 'on'), notASecret: fc.constantFrom('a duration in seconds, not a token', 'short') }),
 );
-export const env = fc.option(fc.dictionary(envName, envValue, { maxKeys: 4 }), { nil: undefined });
+// The sentinel secret goes where secrets go: a secret-named variable (which must be refused).
+export const env = fc.option(
+  fc.tuple(fc.dictionary(envName, envValue, { maxKeys: 4 }), fc.boolean()).map(([d, leak]) => (leak ? { ...d, API_TOKEN: SENTINEL } : d)),
+  { nil: undefined },
+);
 
 const reason = fc.constantFrom('tracked in OPS-123: legacy image', 'short', '', '          ');
 export const relaxations = fc.option(fc.record({
