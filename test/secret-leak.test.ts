@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { HardenedService, LoggingSidecar, Peer, StatefulDatabase } from '../src';
-import { planDockerDatabase, planDockerService, recordResources } from '../src/docker';
+import { HardenedService as DockerService, planDockerDatabase, planDockerService, recordResources } from '../src/docker';
 import { service } from './bad-inputs/catalogue';
 
 /**
@@ -64,7 +64,6 @@ test('correct use: references only, in YAML, annotations, labels and Docker inpu
   expect(yaml).toContain('secretKeyRef');
   expect(yaml).not.toMatch(/value: .*(hunter|SENTINEL)/);
   const recorded = await recordResources(() => {
-    const { HardenedService: DockerService } = require('../src/docker');
     new DockerService('api', { ...service({ env: { DB_PASSWORD: { secret: { name: 'db', key: 'password' } } } }), docker: { app: 'x', healthcheck: { command: ['true'] }, secretSources: { db: { hostPath: '/srv/x/db' } } } });
   });
   const text = JSON.stringify(recorded);
