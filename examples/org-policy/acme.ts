@@ -17,7 +17,7 @@ export class AcmeService extends HardenedService {
   constructor(scope: Construct, id: string, props: AcmeServiceProps) {
     // Org defaults go under the user's props: a team can still override them explicitly.
     super(scope, id, { priorityClassName: 'acme-standard', partOf: Chart.of(scope).node.id, ...props });
-    for (const o of [this.deployment, this.service, this.serviceAccount, this.podDisruptionBudget, this.networkPolicy]) {
+    for (const o of [this.deployment, this.service, this.serviceAccount, this.podDisruptionBudget, this.networkPolicy].filter((x) => x !== undefined)) {
       o.metadata.addLabel('acme.com/owner', props.owner);
     }
   }

@@ -82,6 +82,7 @@ export function planDockerService(name: string, args: HardenedServiceArgs): Dock
         healthcheck: ci === 0 ? d.healthcheck : undefined,
         logging: d.logging,
         overrides: ci === 0 ? d.overrides : undefined,
+        mounts: ci === 0 ? spec.claims.map((cl) => ({ type: 'volume' as const, source: `${app}-${cl.claimName}`, target: cl.mountPath, readOnly: cl.readOnly || undefined })) : undefined,
         labels: { ...spec.labels },
         field: ci === 0 ? '' : `sidecars[${ci - 1}].`,
         refuser,
@@ -104,6 +105,8 @@ export class HardenedService extends pulumi.ComponentResource implements IDocker
   public readonly network: docker.Network;
   public readonly image: docker.RemoteImage;
   public readonly containers: docker.Container[];
+  /** Named volumes for the spec's claims. */
+  public readonly volumes: docker.Volume[];
   /** The plain inputs and rule models the containers were registered with. */
   public readonly plans: readonly { readonly args: DockerContainerArgs; readonly model: DockerContainer }[];
   /** Findings of the check before registration (warnings and info; errors throw). */
@@ -133,6 +136,8 @@ export class HardenedService extends pulumi.ComponentResource implements IDocker
       return img;
     };
     this.image = imageFor(spec.containers[0].image.normalized);
+    const volumeNames = plans[0].args.mounts?.filter((m) => m.type === 'volume').map((m) => m.source) ?? [];
+    this.volumes = volumeNames.map((v) => new docker.Volume(`${name}-${v}`, { name: v }, { parent: this, retainOnDelete: true }));
     this.containers = plans.map((p) => new docker.Container(p.args.name, {
       ...p.args,
       image: imageFor(p.model.image!).imageId,

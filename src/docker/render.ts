@@ -117,7 +117,7 @@ function healthcheck(c: ResolvedContainer, o: DockerContainerOptions): DockerCon
   if (o.runsToCompletion) return undefined;
   const live: ResolvedProbe | undefined = c.probes.liveness;
   if (!live) {
-    if (o.relaxations.some((r) => r.name === 'noProbes')) return undefined;
+    if (o.relaxations.some((r) => r.name === 'noProbes' || r.name === 'noLivenessProbe')) return undefined;
     return o.refuser.refuse('liveness-probe', `${o.field}probes.liveness`, 'a container needs a health check.', 'add probes.liveness.');
   }
   let tests: string[];

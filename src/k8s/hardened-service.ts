@@ -23,7 +23,10 @@ export class HardenedService extends Construct implements IHardenedWorkload {
   /** The resolved spec every object was rendered from. */
   public readonly spec: ResolvedService;
   public readonly deployment: k8s.KubeDeployment;
-  public readonly service: k8s.KubeService;
+  /** The ClusterIP Service (absent for a worker that declares no port). */
+  public readonly service?: k8s.KubeService;
+  /** Claims created for `claims`. */
+  public readonly claims: k8s.KubePersistentVolumeClaim[];
   public readonly serviceAccount: k8s.KubeServiceAccount;
   public readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
   public readonly networkPolicy: k8s.KubeNetworkPolicy;
@@ -47,14 +50,24 @@ export class HardenedService extends Construct implements IHardenedWorkload {
     });
 
     const main = spec.containers[0];
-    this.service = new k8s.KubeService(this, 'Service', {
-      metadata,
+    if (main.ports.length) {
+      this.service = new k8s.KubeService(this, 'Service', {
+        metadata,
+        spec: {
+          type: 'ClusterIP',
+          selector: { ...spec.selector },
+          ports: main.ports.map((p) => ({ name: p.name, port: p.servicePort, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol })),
+        },
+      });
+    }
+    this.claims = spec.claims.map((c) => new k8s.KubePersistentVolumeClaim(this, `Claim-${c.name}`, {
+      metadata: { name: c.claimName, namespace: spec.namespace, labels: { ...spec.labels } },
       spec: {
-        type: 'ClusterIP',
-        selector: { ...spec.selector },
-        ports: main.ports.map((p) => ({ name: p.name, port: p.servicePort, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol })),
+        accessModes: [c.accessMode],
+        storageClassName: c.storageClassName,
+        resources: { requests: { storage: k8s.Quantity.fromString(c.size) } },
       },
-    });
+    }));
 
     const workloadAnnotations = relaxationAnnotations(spec.relaxations);
     if (spec.autoscaling) {
@@ -65,7 +78,11 @@ export class HardenedService extends Construct implements IHardenedWorkload {
     }
 
     this.pod = new PodBuilder(spec.pod, spec.labels, spec.selector, spec.name);
-    spec.containers.forEach((c, i) => this.pod.addContainer(c, { preStop: i === 0 }));
+    spec.containers.forEach((c, i) => this.pod.addContainer(c, {
+      preStop: i === 0,
+      extraMounts: i === 0 ? spec.claims.map((cl) => ({ name: `claim-${cl.name}`, mountPath: cl.mountPath, readOnly: cl.readOnly || undefined })) : undefined,
+    }));
+    spec.claims.forEach((cl) => this.pod.addVolume({ name: `claim-${cl.name}`, persistentVolumeClaim: { claimName: cl.claimName, readOnly: cl.readOnly || undefined } }));
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { ...metadata, annotations: Object.keys(workloadAnnotations).length ? workloadAnnotations : undefined },
       spec: {
@@ -96,6 +113,11 @@ export class HardenedService extends Construct implements IHardenedWorkload {
     this.networkPolicy = this.network.policy;
     const refuser = new Refuser(this.node.path);
     spec.ingress.forEach((r, i) => this.network.allowIngress(r.from, r.ports.map((name) => ({ port: name, protocol: this.portProtocol(name) })), refuser, `ingress[${i}].from`));
+    if (main.ports.length === 0) {
+      // A worker accepts no connections. The one ingress rule admits only its own pods, so the
+      // policy states that explicitly (a policy without ingress rules reads like a forgotten one).
+      this.network.allowIngress({ kind: 'workload', name: spec.name }, [], refuser);
+    }
     spec.egress.forEach((r, i) => this.network.allowEgress(r.to, r.ports, refuser, `egress[${i}].to`));
 
     if (spec.autoscaling) {

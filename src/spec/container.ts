@@ -436,7 +436,7 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
     if (!probes.readiness) {
       refuser.refuse('readiness-probe', `${at}probes.readiness`, 'a readiness probe is required: without it the pod gets traffic before it can serve, and keeps getting it when it cannot.', "add probes.readiness, e.g. { http: { path: '/readyz', port: 'http' } }, or relax with relaxations.noProbes: '<reason>'.");
     }
-    if (!probes.liveness) {
+    if (!probes.liveness && !relaxed(relaxations, 'noLivenessProbe')) {
       refuser.refuse('liveness-probe', `${at}probes.liveness`, 'a liveness probe is required: without it a deadlocked process is never restarted.', "add probes.liveness, e.g. { http: { path: '/livez', port: 'http' } }, or relax with relaxations.noProbes: '<reason>'.");
     }
   }

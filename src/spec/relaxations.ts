@@ -17,6 +17,8 @@ export interface Relaxations {
   readonly privilegedPorts?: string;
   /** Run without readiness and liveness probes. */
   readonly noProbes?: string;
+  /** Run with a readiness probe but no liveness probe (no distinct liveness check exists yet). */
+  readonly noLivenessProbe?: string;
   /** Run a single replica (no high availability, no meaningful PDB). */
   readonly singleReplica?: string;
   /** Accept an image tagged `latest` or without a tag (for a migration; pin it soon). */
@@ -42,6 +44,7 @@ export const RELAXATION_RULES: Record<keyof Relaxations, readonly string[]> = {
   addCapabilities: ['restrict-added-capabilities'],
   privilegedPorts: ['unprivileged-container-ports', 'restrict-added-capabilities'],
   noProbes: ['readiness-probe', 'liveness-probe', 'probes-distinct'],
+  noLivenessProbe: ['liveness-probe'],
   singleReplica: ['min-replicas', 'pod-anti-affinity'],
   unpinnedImage: ['image-tag-pinned'],
 };

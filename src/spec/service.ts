@@ -3,7 +3,23 @@ import { DEFAULTS } from './defaults';
 import { Refuser } from './errors';
 import { checkDns1123Label, checkReason, checkWorkloadName } from './names';
 import { EgressRule, IngressRule, NetworkPeer } from './network';
+import { checkQuantity } from './quantity';
 import { Relaxations, ResolvedRelaxation, resolveRelaxations } from './relaxations';
+
+/** A claim a service mounts (for data that must outlive the pod; databases: StatefulDatabase). */
+export interface ClaimSpec {
+  /** Claim name suffix (DNS-1123 label); the claim is `<service>-<name>`. */
+  readonly name: string;
+  readonly mountPath: string;
+  /** e.g. '10Gi'. */
+  readonly size: string;
+  /** @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+  /** @default 'ReadWriteOnce' */
+  readonly accessMode?: 'ReadWriteOnce' | 'ReadWriteOncePod' | 'ReadWriteMany';
+  /** @default false */
+  readonly readOnly?: boolean;
+}
 
 /** Horizontal autoscaling on CPU utilisation. */
 export interface AutoscalingSpec {
@@ -94,6 +110,12 @@ export interface HardenedServiceSpec extends ContainerSpec {
    * @default 5
    */
   readonly revisionHistoryLimit?: number;
+  /**
+   * Persistent volume claims created for the service and mounted into the main container. A
+   * ReadWriteOnce claim can be mounted by one node only: use one replica or ReadWriteMany storage.
+   * @default - none (stateless)
+   */
+  readonly claims?: ClaimSpec[];
   /** Sidecar containers (hardened like the main one; relaxations do not apply to them). */
   readonly sidecars?: ContainerSpec[];
   /** Typed opt-outs, each with a reason written into the output. */
@@ -126,6 +148,7 @@ export interface ResolvedService {
   readonly revisionHistoryLimit: number;
   readonly ingress: { from: NetworkPeer; ports: string[] }[];
   readonly egress: EgressRule[];
+  readonly claims: (Required<Pick<ClaimSpec, 'name' | 'mountPath' | 'size' | 'accessMode'>> & { claimName: string; storageClassName?: string; readOnly: boolean })[];
   readonly relaxations: ResolvedRelaxation[];
 }
 
@@ -197,9 +220,6 @@ export function resolveService(
       relaxations.push({ name: 'notASecret', ruleIds: ['no-literal-secrets-in-env'], reason: `${c.name}/${n.name}: ${n.reason}`, subject: n.name });
     }
   }
-  if (main.ports.length === 0) {
-    refuser.refuse('service-targets-pods', 'ports', 'a service needs at least one port: the Service, the probes and the NetworkPolicy are built on it.', "declare the port the process listens on, e.g. [{ name: 'http', port: 8080 }] (for a worker, its metrics/health port).");
-  }
 
   let replicas: number | undefined;
   let autoscaling: Required<AutoscalingSpec> | undefined;
@@ -229,7 +249,10 @@ export function resolveService(
     });
     return { from, ports: [...ports] };
   });
-  if (ingress.length === 0) {
+  if (main.ports.length === 0 && ingress.length > 0) {
+    refuser.refuse('network-policy-required', 'ingress', 'the workload declares no port, so there is nothing to admit traffic to.', 'declare the port the process listens on, or remove the ingress rules (a port-less worker accepts no connections).');
+  }
+  if (ingress.length === 0 && main.ports.length > 0) {
     refuser.refuse('network-policy-required', 'ingress', 'no ingress peer: the NetworkPolicy would admit nothing, so the service is unreachable (and Polaris flags a policy without an ingress rule).', 'declare who may connect, e.g. ingress: [{ from: Peer.workload(\'web\') }] or [{ from: Peer.ingressController() }]; for a worker, its metrics scraper: [{ from: Peer.monitoring(), ports: [\'metrics\'] }].');
   }
   const egress = (spec.egress ?? []).map((r, i) => {
@@ -239,6 +262,21 @@ export function resolveService(
       if (!positiveInt(p?.port, 1, 65535)) refuser.refuse('spec/port-range', `egress[${i}].ports[${j}].port`, `${JSON.stringify(p?.port)} is not a port number.`, 'use 1–65535.');
     });
     return { to, ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' as const })) };
+  });
+
+  const claims = (spec.claims ?? []).map((c, i) => {
+    const f = `claims[${i}]`;
+    checkDns1123Label(c?.name, `${f}.name`, refuser);
+    if (typeof c.mountPath !== 'string' || !c.mountPath.startsWith('/') || c.mountPath === '/') refuser.refuse('spec/mount-path', `${f}.mountPath`, `${JSON.stringify(c.mountPath)} is not an absolute path below /.`, "use e.g. '/var/lib/app'.");
+    checkQuantity(c.size, 'memory', `${f}.size`, refuser);
+    const accessMode = c.accessMode ?? 'ReadWriteOnce';
+    if (!['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'].includes(accessMode)) refuser.refuse('spec/claim', `${f}.accessMode`, `${JSON.stringify(accessMode)} is not an access mode.`, "use 'ReadWriteOnce', 'ReadWriteOncePod' or 'ReadWriteMany'.");
+    const replicasOrMin = replicas ?? autoscaling!.minReplicas;
+    if (accessMode !== 'ReadWriteMany' && replicasOrMin > 1) {
+      refuser.refuse('spec/claim', `${f}.accessMode`, `${accessMode} storage attaches to one node, but the service runs ${replicasOrMin} replicas that may land on different nodes: all but one would never start.`, "use accessMode: 'ReadWriteMany' storage, run replicas: 1 (relaxations.singleReplica), or use StatefulDatabase for a database.");
+    }
+    if (c.storageClassName !== undefined) checkDns1123Label(c.storageClassName, `${f}.storageClassName`, refuser);
+    return { name: c.name, claimName: `${name}-${c.name}`, mountPath: c.mountPath, size: c.size, accessMode, storageClassName: c.storageClassName, readOnly: !!c.readOnly };
   });
 
   const grace = spec.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
@@ -284,6 +322,7 @@ export function resolveService(
     revisionHistoryLimit,
     ingress,
     egress,
+    claims,
     relaxations,
   };
 }

@@ -134,7 +134,7 @@ describe('HardenedService: emitted objects', () => {
 
   test('every object is reachable as a typed property', () => {
     expect(svc.deployment.kind).toBe('Deployment');
-    expect(svc.service.kind).toBe('Service');
+    expect(svc.service?.kind).toBe('Service');
     expect(svc.serviceAccount.kind).toBe('ServiceAccount');
     expect(svc.podDisruptionBudget.kind).toBe('PodDisruptionBudget');
     expect(svc.networkPolicy.kind).toBe('NetworkPolicy');
@@ -275,4 +275,57 @@ test('construct id becomes the name; props.name overrides', () => {
   expect(a.workloadName).toBe('orders');
   expect(b.workloadName).toBe('payments');
   expect(Chart.of(a)).toBe(chart);
+});
+
+describe('HardenedService: workers and claims', () => {
+  test('a worker without ports: no Service, a self-only ingress rule, exec probes', () => {
+    const { chart } = testChart();
+    new HardenedService(chart, 'worker', serviceProps({
+      ports: [],
+      ingress: [],
+      probes: { readiness: { exec: { command: ['/app/ready'] } }, liveness: { exec: { command: ['/app/alive'] } } },
+    }));
+    const objects = synth(chart);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'ServiceAccount']);
+    expect(byKind(objects, 'NetworkPolicy').spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'worker' } } }] }]);
+    expectValidObjects(objects);
+  });
+
+  test('a worker cannot declare ingress peers', () => {
+    const { chart } = testChart();
+    expect(hardeningError(() => new HardenedService(chart, 'w', serviceProps({ ports: [], probes: { readiness: { exec: { command: ['a'] } }, liveness: { exec: { command: ['b'] } } } }))).fieldPath).toBe('ingress');
+  });
+
+  test('claims: one replica, a PVC per claim, mounted into the main container', () => {
+    const { chart } = testChart();
+    new HardenedService(chart, 'uploads', serviceProps({
+      replicas: 1,
+      relaxations: { singleReplica: 'single writer of the uploads volume' },
+      claims: [{ name: 'data', mountPath: '/var/lib/uploads', size: '5Gi' }],
+    }));
+    const objects = synth(chart);
+    expect(byKind(objects, 'PersistentVolumeClaim')).toMatchObject({ metadata: { name: 'uploads-data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } } });
+    const pod = byKind(objects, 'Deployment').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'claim-data', persistentVolumeClaim: { claimName: 'uploads-data' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'claim-data', mountPath: '/var/lib/uploads' });
+    expectValidObjects(objects);
+  });
+
+  test('a ReadWriteOnce claim with several replicas is refused', () => {
+    const { chart } = testChart();
+    const e = hardeningError(() => new HardenedService(chart, 'x', serviceProps({ claims: [{ name: 'data', mountPath: '/data', size: '1Gi' }] })));
+    expect(e.fieldPath).toBe('claims[0].accessMode');
+  });
+
+  test('noLivenessProbe keeps readiness', () => {
+    const { chart } = testChart();
+    new HardenedService(chart, 'legacy', serviceProps({
+      probes: { readiness: { tcp: { port: 'http' } } } as any,
+      relaxations: { noLivenessProbe: 'no distinct liveness endpoint yet (APP-77)' },
+    }));
+    const dep = byKind(synth(chart), 'Deployment');
+    expect(dep.spec.template.spec.containers[0].readinessProbe.tcpSocket).toEqual({ port: 'http' });
+    expect(dep.spec.template.spec.containers[0].livenessProbe).toBeUndefined();
+    expect(dep.metadata.annotations['hardened-constructs.io/suppress.liveness-probe']).toMatch(/APP-77/);
+  });
 });
