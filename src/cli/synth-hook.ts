@@ -1,0 +1,35 @@
+/**
+ * Preloaded by `hardened synth` (node -r): runs a TypeScript cdk8s app with `hardened-constructs`
+ * resolved from this installed package, and cdk8s, cdk8s-plus-28 and constructs from the app when
+ * it has them (else from beside this package), so both sides share one copy of each.
+ */
+import * as path from 'path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Module = require('module');
+const ownEntry = require.resolve(path.join(__dirname, '..', 'index'));
+const ownDocker = require.resolve(path.join(__dirname, '..', 'docker', 'index'));
+const shared = new Set(['cdk8s', 'cdk8s-plus-28', 'constructs', '@pulumi/pulumi', '@pulumi/docker']);
+const originalResolve = Module._resolveFilename;
+
+Module._resolveFilename = function resolve(request: string, parent: unknown, ...rest: unknown[]) {
+  if (request === 'hardened-constructs') return ownEntry;
+  if (request === 'hardened-constructs/docker') return ownDocker;
+  try {
+    return originalResolve.call(this, request, parent, ...rest);
+  } catch (e) {
+    const root = request.split('/').slice(0, request.startsWith('@') ? 2 : 1).join('/');
+    if (shared.has(root)) return originalResolve.call(this, request, module, ...rest);
+    throw e;
+  }
+};
+
+if (!require.extensions['.ts']) {
+  // ts-node as found by `hardened synth` (the app's own first, then the one beside this package).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(process.env.HARDENED_TS_NODE ?? 'ts-node').register({
+    transpileOnly: true,
+    skipProject: true,
+    compilerOptions: { module: 'commonjs', moduleResolution: 'node', target: 'es2022', esModuleInterop: true, skipLibCheck: true },
+  });
+}
