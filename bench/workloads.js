@@ -84,8 +84,10 @@ function plain(n) {
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: dep.matchLabels } }]),
       JsonPatch.add('/spec/template/spec/affinity', { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } }),
+      JsonPatch.add('/spec/template/spec/enableServiceLinks', false),
+      JsonPatch.add('/spec/template/spec/containers/0/terminationMessagePolicy', 'FallbackToLogsOnError'),
     );
-    dep.exposeViaService({ name, ports: [{ port: 8080, targetPort: 8080, name: 'http' }] });
+    new kplus.Service(chart, `${name}-svc`, { metadata: { name, labels }, selector: dep, ports: [{ port: 8080, targetPort: 8080, name: 'http' }] });
     new k8s.KubePodDisruptionBudget(chart, `${name}-pdb`, { metadata: { name, labels }, spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), unhealthyPodEvictionPolicy: 'AlwaysAllow', selector: { matchLabels: dep.matchLabels } } });
     new k8s.KubeNetworkPolicy(chart, `${name}-np`, {
       metadata: { name, labels },

@@ -147,6 +147,7 @@ export function createContext(objects: readonly K8sObject[]): EvaluationContext 
   };
   // Selector indexes: objects by namespace + their selector's first matchLabels pair; the rest
   // (empty or expression-only selectors) are scanned.
+  const selectingCache = new Map<PodView, Map<string, K8sObject[]>>();
   const selectorIndexes = new Map<string, { byPair: Map<string, K8sObject[]>; scan: Map<string, K8sObject[]> }>();
   const selectorIndex = (kind: string, selectorOf: (o: K8sObject) => unknown) => {
     let idx = selectorIndexes.get(kind);
@@ -173,6 +174,12 @@ export function createContext(objects: readonly K8sObject[]): EvaluationContext 
     find: (kind, namespace, name) => byName.get(`${kind}\u0000${namespace}\u0000${name}`),
     indexBy,
     selecting: (kind, pod, selectorOf) => {
+      // Several rules ask the same question of the same pod: answer once.
+      const cacheKey = `${kind}\u0000${pod.specPath}`;
+      let perPod = selectingCache.get(pod);
+      if (!perPod) selectingCache.set(pod, (perPod = new Map()));
+      const cached = perPod.get(cacheKey);
+      if (cached) return cached;
       const idx = selectorIndex(kind, selectorOf);
       const out: K8sObject[] = [];
       const seen = new Set<K8sObject>();
@@ -182,6 +189,7 @@ export function createContext(objects: readonly K8sObject[]): EvaluationContext 
       };
       for (const [k, v] of Object.entries(pod.labels)) for (const o of idx.byPair.get(`${pod.namespace}\u0000${k}=${v}`) ?? []) consider(o);
       for (const o of idx.scan.get(pod.namespace) ?? []) consider(o);
+      perPod.set(cacheKey, out);
       return out;
     },
     podsSelectedBy: (namespace, selector) => {

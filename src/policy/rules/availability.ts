@@ -398,7 +398,16 @@ export const availabilityRules: Rule[] = [
     fix: "Use ≤ 63 characters of letters, digits, '-', '_' and '.', alphanumeric at both ends.",
     appliesTo: 'kubernetes',
     anchors: { kubeScore: ['label-values'] },
-    checkObject: (o) => Object.entries(o.metadata?.labels ?? {}).filter(([, val]) => typeof val !== 'string' || val.length > 63 || !LABEL_VALUE.test(val)).map(([k, val]) => v(`metadata.labels['${k}']`, `label value ${JSON.stringify(val)} is invalid`)),
+    checkObject: (o) => {
+      const labels = o.metadata?.labels;
+      if (!labels || typeof labels !== 'object') return [];
+      const out: Violation[] = [];
+      for (const k of Object.keys(labels)) {
+        const val: unknown = labels[k];
+        if (typeof val !== 'string' || val.length > 63 || !LABEL_VALUE.test(val)) out.push(v(`metadata.labels['${k}']`, `label value ${JSON.stringify(val)} is invalid`));
+      }
+      return out;
+    },
   }),
   rule({
     id: 'no-deprecated-api',
