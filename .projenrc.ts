@@ -25,6 +25,10 @@ const project = new typescript.TypeScriptProject({
       lib: ['es2022'],
       target: 'ES2022',
       skipLibCheck: true,
+      // Separate source maps: inline ones make every module several times larger to load.
+      inlineSourceMap: false,
+      inlineSources: false,
+      sourceMap: true,
     },
   },
   tsconfigDev: {

@@ -2,7 +2,7 @@ import { ContainerSpec, EnvValue, ProbesSpec, ResolvedContainer, resolveContaine
 import { DEFAULTS, SizePreset } from './defaults';
 import { EngineContext, EngineName, EnginePreset, ENGINES } from './engines';
 import { Refuser } from './errors';
-import { checkDns1123Label, checkWorkloadName } from './names';
+import { checkDns1123Label, checkWorkloadName, recommendedLabels } from './names';
 import { NetworkPeer } from './network';
 import { checkQuantity, parseQuantity } from './quantity';
 import { Relaxations, ResolvedRelaxation, resolveRelaxations } from './relaxations';
@@ -300,14 +300,7 @@ export function resolveDatabase(
   if (!Number.isInteger(grace) || grace < 10 || grace > 3600) refuser.refuse('spec/grace-period', 'terminationGracePeriodSeconds', `${JSON.stringify(grace)} is not 10–3600 seconds.`, 'use e.g. 120 so the database can shut down cleanly.');
   if (spec.priorityClassName !== undefined) checkDns1123Label(spec.priorityClassName, 'priorityClassName', refuser);
 
-  const labels: Record<string, string> = {
-    'app.kubernetes.io/name': engineName,
-    'app.kubernetes.io/instance': name,
-    'app.kubernetes.io/version': container.image.version,
-    'app.kubernetes.io/component': spec.component ?? 'database',
-    'app.kubernetes.io/part-of': spec.partOf ?? name,
-    'app.kubernetes.io/managed-by': DEFAULTS.managedBy,
-  };
+  const labels = recommendedLabels({ name, appName: engineName, version: container.image.version, component: spec.component, partOf: spec.partOf, defaultComponent: 'database' }, refuser);
 
   let backup: ResolvedBackup | undefined;
   if (spec.backup !== undefined) {

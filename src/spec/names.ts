@@ -1,3 +1,4 @@
+import { DEFAULTS } from './defaults';
 import { Refuser } from './errors';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -42,6 +43,29 @@ export function checkEnvName(name: unknown, field: string, refuser: Refuser): st
     refuser.refuse('spec/env-name', field, `${JSON.stringify(name)} is not a valid environment variable name.`, "use letters, digits, '_', '-' and '.', not starting with a digit, e.g. 'LOG_LEVEL'.");
   }
   return name;
+}
+
+/**
+ * The `app.kubernetes.io/*` labels of a workload (`instance` = the workload's name, which Polaris
+ * checks against metadata.name), with `component` and `partOf` validated as label values. @internal
+ */
+export function recommendedLabels(
+  l: { name: string; appName: string; version: string; component?: string; partOf?: string; defaultComponent: string },
+  refuser: Refuser,
+): Record<string, string> {
+  for (const [k, v] of [['component', l.component], ['partOf', l.partOf]] as const) {
+    if (v !== undefined && (typeof v !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(v))) {
+      refuser.refuse('recommended-labels', k, `${JSON.stringify(v)} is not a valid label value.`, "use ≤ 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric.");
+    }
+  }
+  return {
+    'app.kubernetes.io/name': l.appName,
+    'app.kubernetes.io/instance': l.name,
+    'app.kubernetes.io/version': l.version,
+    'app.kubernetes.io/component': l.component ?? l.defaultComponent,
+    'app.kubernetes.io/part-of': l.partOf ?? l.name,
+    'app.kubernetes.io/managed-by': DEFAULTS.managedBy,
+  };
 }
 
 /** Reasons for relaxations and suppressions must say something. @internal */

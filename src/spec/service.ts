@@ -1,7 +1,7 @@
 import { ContainerSpec, ResolvedContainer, resolveContainer } from './container';
 import { DEFAULTS } from './defaults';
 import { Refuser } from './errors';
-import { checkDns1123Label, checkReason, checkWorkloadName } from './names';
+import { checkDns1123Label, checkReason, checkWorkloadName, recommendedLabels } from './names';
 import { EgressRule, IngressRule, NetworkPeer } from './network';
 import { checkQuantity } from './quantity';
 import { Relaxations, ResolvedRelaxation, resolveRelaxations } from './relaxations';
@@ -287,20 +287,10 @@ export function resolveService(
   if (spec.priorityClassName !== undefined) checkDns1123Label(spec.priorityClassName, 'priorityClassName', refuser);
   const revisionHistoryLimit = spec.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit;
   if (!positiveInt(revisionHistoryLimit, 1, 100)) refuser.refuse('spec/revision-history', 'revisionHistoryLimit', `${JSON.stringify(revisionHistoryLimit)} is not 1–100: with 0 there is nothing to roll back to.`, 'use e.g. 5.');
-  for (const [k, v] of [['component', spec.component], ['partOf', spec.partOf]] as const) {
-    if (v !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(v)) refuser.refuse('recommended-labels', k, `${JSON.stringify(v)} is not a valid label value.`, "use ≤ 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric.");
-  }
   for (const r of relaxations) checkReason(r.reason, `relaxations.${r.name}`, refuser);
 
   const selector = { 'app.kubernetes.io/instance': name };
-  const labels: Record<string, string> = {
-    'app.kubernetes.io/name': name,
-    'app.kubernetes.io/instance': name,
-    'app.kubernetes.io/version': main.image.version,
-    'app.kubernetes.io/component': spec.component ?? 'server',
-    'app.kubernetes.io/part-of': spec.partOf ?? name,
-    'app.kubernetes.io/managed-by': DEFAULTS.managedBy,
-  };
+  const labels = recommendedLabels({ name, appName: name, version: main.image.version, component: spec.component, partOf: spec.partOf, defaultComponent: 'server' }, refuser);
   const asRoot = relaxations.some((r) => r.name === 'runAsRoot');
   return {
     name,
