@@ -15,10 +15,10 @@ const examplesDir = path.join(root, 'examples');
 const dist = path.join(root, 'dist');
 const only = process.argv.slice(2);
 
-const examples = fs.readdirSync(examplesDir)
-  .filter((d) => fs.existsSync(path.join(examplesDir, d, 'main.ts')))
-  .filter((d) => only.length === 0 || only.includes(d))
-  .sort();
+// Kubernetes examples have a cdk8s.yaml; examples/docker is the Pulumi program.
+const all = fs.readdirSync(examplesDir).filter((d) => only.length === 0 || only.includes(d)).sort();
+const examples = all.filter((d) => fs.existsSync(path.join(examplesDir, d, 'cdk8s.yaml')));
+const dockerExamples = all.filter((d) => !examples.includes(d) && fs.existsSync(path.join(examplesDir, d, 'main.ts')));
 
 let failed = 0;
 for (const name of examples) {
@@ -42,6 +42,27 @@ for (const name of examples) {
   fs.rmSync(tmp, { recursive: true, force: true });
   const files = fs.readdirSync(target);
   process.stdout.write(`✓ ${name}: ${files.length} file(s) in dist/${name} (${Date.now() - started} ms)\n`);
+}
+
+// The Docker example: every resource it registers (under Pulumi mocks) as one JSON file. Its
+// containers were checked by the rule catalogue before registration.
+for (const name of dockerExamples) {
+  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(root, 'scripts', 'run-docker-example.ts')], {
+    cwd: root,
+    env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'test', 'tsconfig.json') },
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
+  if (r.status !== 0) {
+    failed++;
+    process.stderr.write(`✗ ${name}: refused (dist/${name} left unchanged)\n${r.stderr}\n`);
+    continue;
+  }
+  const resources = JSON.parse(r.stdout);
+  fs.mkdirSync(path.join(dist, name), { recursive: true });
+  fs.writeFileSync(path.join(dist, name, 'resources.json'), r.stdout);
+  const containers = resources.filter((x) => x.type === 'docker:index/container:Container').length;
+  process.stdout.write(`✓ ${name}: ${resources.length} Pulumi resources (${containers} containers) in dist/${name}/resources.json\n`);
 }
 
 if (failed) process.exit(1);
