@@ -338,6 +338,8 @@ export function convertCompose(doc: Any, options: { project: string; source: str
       changes.push({ ruleId: 'no-literal-secrets-in-env', text: `${secretKeys.length} secret-looking variable(s) now reference the Secret '${secretName}' (keys ${secretKeys.join(', ')}); their values were not copied` });
     }
     if (svc.env_file !== undefined) todos.push({ ruleId: 'no-literal-secrets-in-env', text: 'env_file is not converted: move plain settings into spec.ts and secrets into a Secret' });
+    if (svc.configs !== undefined) todos.push({ text: 'configs are not converted: put the files in a ConfigMap and mount it' });
+    if (svc.extends !== undefined) todos.push({ text: 'extends is not followed: merge the extended service by hand' });
     const fileSecrets = Array.isArray(svc.secrets) ? svc.secrets.map((x: unknown) => (isRecord(x) ? String(x.source) : String(x))) : [];
     const secretFiles = fileSecrets.length ? [{ secretName: `${name}-files`, mountPath: '/run/secrets', keys: fileSecrets }] : undefined;
     if (fileSecrets.length) {
