@@ -16,7 +16,7 @@ export function runInit(file: string, opts: { out: string; name?: string; force?
     io.stderr(`hardened init: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})\n`);
     return 2;
   }
-  const docs = parseAllDocuments(text, { prettyErrors: true });
+  const docs = parseAllDocuments(text, { prettyErrors: true, merge: true });
   const list = Array.isArray(docs) ? docs : [docs];
   const err = list.flatMap((d) => d.errors)[0];
   if (err) {

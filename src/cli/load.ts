@@ -104,7 +104,7 @@ export function parseText(text: string, file: string): { objects: SourcedObject[
 function parseYaml(text: string, file: string): unknown[] {
   let parsed;
   try {
-    parsed = parseAllDocuments(text, { prettyErrors: true });
+    parsed = parseAllDocuments(text, { prettyErrors: true, merge: true });
   } catch (e) {
     throw new InputError(`${file}: malformed YAML: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -193,3 +193,37 @@ test('the real command reads stdin and exits with its code', () => {
   expect(r.status).toBe(1);
   expect(JSON.parse(r.stdout).findings[0].file).toBe('<stdin>');
 });
+
+describe('real-world inputs', () => {
+  test('Compose anchors and merge keys are applied', () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), [
+      'x-hardened: &hardened',
+      '  user: "10001:10001"',
+      '  read_only: true',
+      '  cap_drop: [ALL]',
+      '  security_opt: ["no-new-privileges:true"]',
+      'services:',
+      '  web:',
+      '    <<: *hardened',
+      '    image: ghcr.io/acme/web:1.0.0',
+      '',
+    ].join('\n'));
+    const ids = JSON.parse(cli('audit', dir, '--format', 'json').stdout).findings.map((f: any) => f.ruleId);
+    expect(ids).not.toContain('run-as-non-root');
+    expect(ids).not.toContain('read-only-root-fs');
+    expect(ids).not.toContain('drop-all-capabilities');
+    expect(ids).not.toContain('no-privilege-escalation');
+    expect(ids).toContain('memory-limits');
+  });
+
+  test('cluster-scoped custom resources are not asked for a namespace', () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'crs.yaml'), [
+      stringify({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'letsencrypt' }, spec: {} }),
+      stringify({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'web' }, spec: {} }),
+    ].join('---\n'));
+    const out = JSON.parse(cli('audit', dir, '--format', 'json', '--fail-on', 'warning').stdout);
+    expect(out.findings.map((f: any) => `${f.ruleId} ${f.object.kind}`)).toEqual(['no-default-namespace Certificate']);
+  });
+});

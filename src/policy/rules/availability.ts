@@ -23,7 +23,17 @@ const REMOVED_APIS: Record<string, string> = {
   'certificates.k8s.io/v1beta1': 'certificates.k8s.io/v1',
   'events.k8s.io/v1beta1': 'events.k8s.io/v1',
 };
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'CustomResourceDefinition', 'Node', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'IngressClass', 'RuntimeClass', 'VolumeSnapshotClass', 'CSIDriver', 'APIService', 'List']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'CustomResourceDefinition', 'Node',
+  'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'IngressClass',
+  'RuntimeClass', 'VolumeSnapshotClass', 'VolumeSnapshotContent', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'APIService', 'CertificateSigningRequest',
+  'FlowSchema', 'PriorityLevelConfiguration', 'ComponentStatus', 'PodSecurityPolicy', 'List',
+]);
+
+/** Cluster-scoped: the built-in kinds above, and by convention any kind named Cluster* (ClusterIssuer, ClusterPolicy, …). */
+function clusterScoped(kind: string): boolean {
+  return CLUSTER_SCOPED.has(kind) || /^Cluster[A-Z]/.test(kind);
+}
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 const hpaTargetKey = (h: K8sObject) => `${typeof h.metadata?.namespace === 'string' ? h.metadata.namespace : ''}/${h.spec?.scaleTargetRef?.kind}/${h.spec?.scaleTargetRef?.name}`;
@@ -433,7 +443,7 @@ export const availabilityRules: Rule[] = [
     appliesTo: 'kubernetes',
     anchors: { kubeLinter: ['use-namespace'] },
     checkObject: (o) => {
-      if (CLUSTER_SCOPED.has(String(o.kind))) return [];
+      if (clusterScoped(String(o.kind))) return [];
       const ns = o.metadata?.namespace;
       return ns === undefined || ns === 'default' ? [v('metadata.namespace', ns === 'default' ? "namespace is 'default'" : 'no namespace')] : [];
     },
@@ -513,4 +523,4 @@ export const availabilityRules: Rule[] = [
   }),
 ];
 
-export { CLUSTER_SCOPED };
+export { CLUSTER_SCOPED, clusterScoped };
