@@ -304,7 +304,13 @@ function applyOverrides(args: DockerContainerArgs, o: DockerContainerOptions): D
     if (path && RUNTIME_SOCKET.test(path)) refuser.refuse('no-docker-socket', f('volumes'), `${path} is a container runtime socket: whoever can talk to it is root on the host.`, 'remove the mount; use a rootless builder or the orchestrator API instead.');
     if (path && sensitive(path)) refuser.refuse('no-host-path', f('volumes'), `${path} is a sensitive host directory.`, 'use a named volume, or a read-only bind of an application directory.');
   }
-  return { ...args, ...(ov as object) } as DockerContainerArgs;
+  // Lists add to what the spec produced (secret mounts must survive); other values replace.
+  const merged: Record<string, unknown> = { ...args };
+  for (const [k, v] of Object.entries(ov)) {
+    const current = merged[k];
+    merged[k] = Array.isArray(current) && Array.isArray(v) && ['mounts', 'volumes', 'labels', 'envs'].includes(k) ? [...current, ...v] : v;
+  }
+  return merged as unknown as DockerContainerArgs;
 }
 
 /** The rule model of container inputs. */
@@ -341,6 +347,10 @@ export function toModel(a: DockerContainerArgs, imageRef: string, secretEnv: str
     ports: (a.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: p.protocol })),
     mounts: [
       ...(a.mounts ?? []).map((m) => ({ type: m.type as 'bind' | 'volume', source: m.source, target: m.target, readOnly: m.readOnly })),
+      // Legacy `volumes` inputs (from overrides): host paths are bind mounts, the rest named volumes.
+      ...((a as { volumes?: { hostPath?: string; volumeName?: string; containerPath?: string; readOnly?: boolean }[] }).volumes ?? []).map((v) => ({
+        type: (v.hostPath ? 'bind' : 'volume') as 'bind' | 'volume', source: v.hostPath ?? v.volumeName, target: v.containerPath ?? '', readOnly: v.readOnly,
+      })),
       ...Object.keys(a.tmpfs ?? {}).map((t) => ({ type: 'tmpfs' as const, target: t })),
     ],
     env,

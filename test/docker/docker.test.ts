@@ -4,7 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { shopOnDocker } from '../../examples/docker/main';
 import * as shop from '../../examples/shop/spec';
 import { HardenedService as K8sService } from '../../src';
-import { HardenedService, recordResources, RecordedResource, renderDockerContainer } from '../../src/docker';
+import { HardenedService, planDockerService, recordResources, RecordedResource, renderDockerContainer } from '../../src/docker';
 import { Refuser } from '../../src/spec/errors';
 import { resolveService } from '../../src/spec/service';
 import { hardeningError, serviceProps, synth, testChart } from '../util/fixtures';
@@ -175,4 +175,31 @@ test('importing the Kubernetes entry point loads no Pulumi module', () => {
   const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', `require(${JSON.stringify(path.join(__dirname, '../../src/index.ts'))}); const loaded = Object.keys(require.cache).filter((k) => k.includes('@pulumi')); console.log(JSON.stringify(loaded));`], { encoding: 'utf8' });
   expect(r.status).toBe(0);
   expect(JSON.parse(r.stdout)).toEqual([]);
+});
+
+test('overrides add to lists and stay visible to the rules', () => {
+  const { plans, findings } = planDockerService('svc', {
+    ...serviceProps(),
+    env: { DB_PASSWORD: { secret: { name: 'db', key: 'password' } } },
+    replicas: 1,
+    relaxations: { singleReplica: 'single host deployment for the test' },
+    docker: {
+      app: 'x',
+      healthcheck: { command: ['true'] },
+      secretSources: { db: { hostPath: '/srv/x/db' } },
+      overrides: { volumes: [{ hostPath: '/srv/x/static', containerPath: '/static', readOnly: true }], stopSignal: 'SIGQUIT' },
+    },
+  });
+  const args = plans[0].args as any;
+  expect(args.mounts).toContainEqual({ type: 'bind', source: '/srv/x/db', target: '/run/secrets/db', readOnly: true });
+  expect(args.volumes).toEqual([{ hostPath: '/srv/x/static', containerPath: '/static', readOnly: true }]);
+  expect(args.stopSignal).toBe('SIGQUIT');
+  // A writable host bind from an override is an error finding, so registration would be refused.
+  expect(() => planDockerService('svc2', {
+    ...serviceProps(),
+    replicas: 1,
+    relaxations: { singleReplica: 'single host deployment for the test' },
+    docker: { app: 'x', healthcheck: { command: ['true'] }, overrides: { volumes: [{ hostPath: '/srv/x/uploads', containerPath: '/uploads' }] } },
+  })).toThrow(/no-host-path: container 'x-svc2-0' mounts host path \/srv\/x\/uploads writable/);
+  expect(findings.every((f) => f.severity !== 'error')).toBe(true);
 });
