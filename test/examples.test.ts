@@ -1,11 +1,15 @@
-import { App, Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, AppProps, Chart, Testing, Yaml } from 'cdk8s';
 import { defaultRuleSet, evaluateKubernetes } from '../src';
 import { expectValidObjects } from './util/k8s-schema';
 import { pssRestrictedViolations } from './util/pss';
-import { buildBlog } from '../examples/blog/main';
+import { APP_PROPS as BLOG_APP_PROPS, buildBlog } from '../examples/blog/main';
 import { AcmeService } from '../examples/org-policy/acme';
 import { buildOrgPolicy } from '../examples/org-policy/main';
-import { buildShop } from '../examples/shop/main';
+import { APP_PROPS as SHOP_APP_PROPS, buildShop } from '../examples/shop/main';
+import { run } from '../src/cli/main';
 
 /** Every example, synthesized in-process (the policy guard runs). */
 const examples: Record<string, (app: App) => unknown> = {
@@ -95,4 +99,27 @@ test('org-policy: the pack refuses an image from outside the ACME registry', () 
     ingress: [{ from: { kind: 'namespace', namespace: 'checkout' } }],
   });
   expect(() => app.charts.flatMap((c) => Testing.synth(c))).toThrow(/acme-trusted-registry: 'ghcr.io\/someone\/rogue:1.0.0' is not from registry.acme.example/);
+});
+
+/**
+ * What `npm run synth` writes for an example is one self-contained file, Namespace first: linters
+ * that check one file at a time (kube-score, kube-linter) see the namespace-wide default-deny
+ * policy together with the workloads it selects, and `hardened audit` of that file alone is clean.
+ */
+describe.each([['shop', buildShop, SHOP_APP_PROPS], ['blog', buildBlog, BLOG_APP_PROPS]] as const)('example %s as written to disk', (_name, build, props: AppProps) => {
+  test('is one file, Namespace first, that audits clean on its own', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'hardened-example-'));
+    const app = new App({ ...props, outdir });
+    build(app);
+    app.synth();
+    expect(fs.readdirSync(outdir)).toEqual(['app.k8s.yaml']);
+    const file = path.join(outdir, 'app.k8s.yaml');
+    const docs = Yaml.load(file);
+    expect(docs[0].kind).toBe('Namespace');
+    const out: string[] = [];
+    const code = run(['audit', file, '--fail-on', 'info'], { stdout: (s) => out.push(s), stderr: (s) => out.push(s), isTTY: false });
+    expect(out.join('')).toMatch(/0 errors, 0 warnings, 0 info/);
+    expect(code).toBe(0);
+    fs.rmSync(outdir, { recursive: true, force: true });
+  });
 });

@@ -6,7 +6,7 @@
  *   npm run synth                        # from the repository root
  *   cd examples/blog && npx cdk8s synth  # after `npm run compile`
  */
-import { App, Chart } from 'cdk8s';
+import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { HardenedNamespace, HardenedService, LoggingSidecar, Peer, StatefulDatabase } from 'hardened-constructs';
 
 export function buildBlog(app: App) {
@@ -103,8 +103,14 @@ export function buildBlog(app: App) {
   return { db, cache, web };
 }
 
+/**
+ * One file for the whole app, Namespace first: file-at-a-time checkers (kube-score, kube-linter)
+ * then see the namespace's default-deny NetworkPolicy together with the workloads it selects.
+ */
+export const APP_PROPS: AppProps = { yamlOutputType: YamlOutputType.FILE_PER_APP };
+
 if (require.main === module) {
-  const app = new App();
+  const app = new App(APP_PROPS);
   buildBlog(app);
   app.synth();
 }

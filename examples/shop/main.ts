@@ -6,7 +6,7 @@
  *   npm run synth                       # from the repository root: synthesizes and audits every example
  *   cd examples/shop && npx cdk8s synth # after `npm run compile`
  */
-import { App, Chart } from 'cdk8s';
+import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { HardenedNamespace, HardenedService } from 'hardened-constructs';
 import * as spec from './spec';
@@ -42,8 +42,14 @@ export function buildShop(app: App): { web: HardenedService; api: HardenedServic
   return { web, api, worker };
 }
 
+/**
+ * One file for the whole app, Namespace first: file-at-a-time checkers (kube-score, kube-linter)
+ * then see the namespace's default-deny NetworkPolicy together with the workloads it selects.
+ */
+export const APP_PROPS: AppProps = { yamlOutputType: YamlOutputType.FILE_PER_APP };
+
 if (require.main === module) {
-  const app = new App();
+  const app = new App(APP_PROPS);
   buildShop(app);
   app.synth();
 }

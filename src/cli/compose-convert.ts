@@ -553,7 +553,7 @@ function specFile(ns: string, converted: Converted[], options: { source: string 
 
 function mainFile(ns: string, converted: Converted[], options: { source: string }): string {
   void converted;
-  return `${header(options)}import { App, Chart } from 'cdk8s';
+  return `${header(options)}import { App, Chart, YamlOutputType } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { HardenedNamespace, HardenedService, StatefulDatabase } from 'hardened-constructs';
 import { databases, NAMESPACE, services } from './spec';
@@ -584,7 +584,8 @@ export function build(app: App): void {
 }
 
 if (require.main === module) {
-  const app = new App();
+  // One file, Namespace first: file-at-a-time linters see the default-deny policy with its workloads.
+  const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_APP });
   build(app);
   app.synth();
 }

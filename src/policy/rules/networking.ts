@@ -60,14 +60,20 @@ export const networkingRules: Rule[] = [
     severity: 'warning',
     title: 'NetworkPolicies select pods',
     rationale: `A policy whose selector matches nothing protects nothing, usually because of a label typo. ${SEED.networking}.`,
-    fix: 'Fix spec.podSelector to match the pod template labels.',
+    fix: "Fix spec.podSelector to match the pod template labels. A namespace-wide policy (empty selector) is checked together with the namespace's workloads: keep them in one file or audit them together.",
     appliesTo: 'kubernetes',
     anchors: { kubeScore: ['networkpolicy-targets-pod'], kubeLinter: ['dangling-networkpolicy'] },
     kinds: ['NetworkPolicy'],
     checkObject: (o, ctx) => {
-      const sel = o.spec?.podSelector;
-      if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && arr(sel.matchExpressions).length === 0)) return [];
-      return ctx.podsSelectedBy(ctx.namespaceOf(o), sel).length ? [] : [v('spec.podSelector', `NetworkPolicy ${o.metadata?.name} selects no pod`)];
+      // As kube-score and kube-linter do: an empty selector selects every pod of the namespace, so
+      // it is dangling only when no workload of that namespace is among the objects checked.
+      const sel = o.spec?.podSelector ?? {};
+      const ns = ctx.namespaceOf(o);
+      if (ctx.podsSelectedBy(ns, sel).length) return [];
+      const empty = Object.keys(sel.matchLabels ?? {}).length === 0 && arr(sel.matchExpressions).length === 0;
+      return [v('spec.podSelector', empty
+        ? `NetworkPolicy ${o.metadata?.name} selects every pod of namespace '${ns}', but no workload of that namespace is among the objects checked (check the namespace's objects together with its workloads, e.g. in one file)`
+        : `NetworkPolicy ${o.metadata?.name} selects no pod`)];
     },
   }),
   rule({
