@@ -2,7 +2,7 @@ import { composeContainers, parseComposeBytes } from '../policy/compose';
 import { RUNTIME_SOCKET, sensitive } from '../policy/rules/host';
 import { parseImageReference } from '../spec/image';
 import { BASELINE_CAPABILITIES } from '../spec/relaxations';
-import { looksLikePrivateKey, looksLikeSecretName } from '../spec/secrets';
+import { looksLikeSecretName, secretValueKind } from '../spec/secrets';
 
 /**
  * `hardened init --from-compose`: turn a Compose file into a typed, hardened app (spec.ts shared by
@@ -318,7 +318,7 @@ export function convertCompose(doc: Any, options: { project: string; source: str
         timezone = v && /^[A-Za-z0-9_+\-/]+$/.test(v) ? v : undefined;
         continue;
       }
-      if (looksLikeSecretName(k) || (v !== undefined && looksLikePrivateKey(v))) {
+      if (looksLikeSecretName(k) || (v !== undefined && secretValueKind(v))) {
         const key = kebabKey(k);
         secretKeys.push(key);
         env[k] = { secret: { name: secretName, key } };

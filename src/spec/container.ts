@@ -4,7 +4,7 @@ import { ImageReference, parseImageReference, resolveImage, toLabelValue } from 
 import { checkDns1123Label, checkEnvName, checkPortName, checkReason } from './names';
 import { checkQuantity, parseQuantity, QuantityKind } from './quantity';
 import { ResolvedRelaxation } from './relaxations';
-import { isSecretFileReference, looksLikePrivateKey, looksLikeSecretName, SecretKeyReference } from './secrets';
+import { isSecretFileReference, looksLikeSecretName, SecretKeyReference, secretValueKind } from './secrets';
 
 /** CPU, memory and ephemeral-storage amounts, as Kubernetes quantities. */
 export interface ResourceAmounts {
@@ -330,8 +330,11 @@ function resolveEnv(env: unknown, field: string, refuser: Refuser, notSecrets: {
     }
     seen.add(name);
     if (typeof value === 'string') {
-      if (looksLikePrivateKey(value)) {
-        refuser.refuse('no-literal-secrets-in-env', f, 'the value looks like a private key. Literal secrets end up in the manifest, in git and in `kubectl describe`.', `store it in a Secret and reference it: ${name}: { secret: { name: '<secret>', key: '<key>' } }, or mount it with secretFiles.`);
+      const kind = secretValueKind(value);
+      if (kind) {
+        refuser.refuse('no-literal-secrets-in-env', f, `the value looks like ${kind}. Literal secrets end up in the manifest, in git and in \`kubectl describe\`.`, kind === 'a private key'
+          ? `store it in a Secret and reference it: ${name}: { secret: { name: '<secret>', key: '<key>' } }, or mount it with secretFiles.`
+          : `store the whole URL in a Secret and reference it (${name}: { secret: { name: '<secret>', key: '<key>' } }), or put only the password in a Secret as another variable and write it as $(THAT_VARIABLE) in the URL.`);
       }
       if (looksLikeSecretName(name) && !isSecretFileReference(name, value)) {
         refuser.refuse('no-literal-secrets-in-env', f, `${name} looks like a secret but has a literal value. Literal secrets end up in the manifest, in git and in \`kubectl describe\`.`, `reference a Secret instead: ${name}: { secret: { name: '<secret>', key: '<key>' } } (or mount it with secretFiles). If the value really is not secret, write { value: '…', notASecret: '<reason>' }.`);
@@ -352,8 +355,9 @@ function resolveEnv(env: unknown, field: string, refuser: Refuser, notSecrets: {
       out.push({ name, configMap: { name: c.name, key: c.key, optional: c.optional } });
     } else if (isObject(value) && typeof value.value === 'string' && value.notASecret !== undefined) {
       notSecrets.push({ name, reason: checkReason(value.notASecret, `${f}.notASecret`, refuser) });
-      if (looksLikePrivateKey(value.value)) {
-        refuser.refuse('no-literal-secrets-in-env', `${f}.value`, 'the value looks like a private key, whatever notASecret says.', 'store it in a Secret and reference it.');
+      const kind = secretValueKind(value.value);
+      if (kind) {
+        refuser.refuse('no-literal-secrets-in-env', `${f}.value`, `the value looks like ${kind}, whatever notASecret says.`, 'store it in a Secret and reference it.');
       }
       out.push({ name, value: value.value });
     } else {

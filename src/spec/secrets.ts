@@ -36,6 +36,28 @@ export function looksLikePrivateKey(value: string): boolean {
   return PRIVATE_KEY.test(value);
 }
 
+/** `scheme://user:password@host` (the user may be empty, as in `redis://:password@cache`). */
+const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:([^\s/?#@]+)@/i;
+/** Placeholders that are not a password: Kubernetes `$(VAR)`, shell `${VAR}`, and masks. */
+const PASSWORD_PLACEHOLDER = /^(\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\*+)$/;
+
+/**
+ * True when a value is a URL carrying a password (database DSNs, broker URLs): a secret whatever
+ * the variable is called. `postgres://app:$(DB_PASSWORD)@db/app`, where DB_PASSWORD comes from a
+ * Secret, is the way to build such a URL, and is not flagged.
+ */
+export function looksLikeCredentialUrl(value: string): boolean {
+  const m = CREDENTIAL_URL.exec(value);
+  return !!m && !PASSWORD_PLACEHOLDER.test(m[1]);
+}
+
+/** What makes a literal value secret regardless of its name, or undefined when nothing does. */
+export function secretValueKind(value: string): 'a private key' | 'a URL with a password' | undefined {
+  if (looksLikePrivateKey(value)) return 'a private key';
+  if (looksLikeCredentialUrl(value)) return 'a URL with a password';
+  return undefined;
+}
+
 /** A reference to one key of a Kubernetes Secret (or, on Docker, a secret file the user provides). */
 export interface SecretKeyReference {
   /** Name of the Secret object. It is never created by this library: secrets are only referenced. */

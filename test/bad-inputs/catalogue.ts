@@ -88,6 +88,7 @@ export const BAD_INPUTS: BadInput[] = [
   svc('secret-literal-password', 'secrets', { env: { DB_PASSWORD: 'hunter2' } }, 'no-literal-secrets-in-env', 'env.DB_PASSWORD'),
   svc('secret-literal-api-key', 'secrets', { env: { STRIPE_API_KEY: 'sk_live_123' } }, 'no-literal-secrets-in-env', 'env.STRIPE_API_KEY'),
   svc('secret-private-key-value', 'secrets', { env: { TLS_CERT: '-----BEGIN RSA PRIVATE KEY-----\nMIIE…' } }, 'no-literal-secrets-in-env', 'env.TLS_CERT'),
+  svc('secret-password-in-url', 'secrets', { env: { DATABASE_URL: 'postgres://shop:hunter2@db:5432/shop' } }, 'no-literal-secrets-in-env', 'env.DATABASE_URL'),
   svc('secret-in-configmap-ref', 'secrets', { env: { TOKEN: { configMap: { name: 'settings', key: 'api-token' } } } }, 'no-secrets-in-configmap', 'env.TOKEN.configMap.key'),
   svc('env-duplicate-tz', 'names', { env: { TZ: 'Europe/Berlin' } }, 'no-duplicate-env', 'env.TZ'),
   // privileges

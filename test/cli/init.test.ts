@@ -81,6 +81,8 @@ describe.each(cases)('%s', (name, expected) => {
   test('no literal secret value from the Compose file appears in any generated file or manifest', () => {
     const compose = fs.readFileSync(path.join(inputs, `${name}.yaml`), 'utf8');
     const secretValues = [...compose.matchAll(/(PASSWORD|SECRET|KEY|TOKEN)[A-Z_]*["']?\s*[:=]\s*["']?([A-Za-z0-9\-_]{4,})/g)].map((m) => m[2]).filter((v) => !/^(db|redis|wordpress|example\b)$/.test(v));
+    // Passwords inside URLs (DSNs, broker URLs), whatever the variable is called.
+    secretValues.push(...[...compose.matchAll(/:\/\/[^\s/@:]*:([^\s/@]{4,})@/g)].map((m) => m[1]));
     const generated = ['spec.ts', 'main.ts', 'docker.ts', 'MIGRATION.md', 'package.json'].map(r.read).join('\n') + JSON.stringify(r.objects);
     for (const v of secretValues) expect(generated).not.toContain(v);
   });

@@ -1,5 +1,5 @@
 import { arr, dockerUser, effective, hasSecurityOpt, isWindows, podSc, rule, sc, SEED, str, v } from './helpers';
-import { isSecretFileReference, looksLikePrivateKey, looksLikeSecretName } from '../../spec/secrets';
+import { isSecretFileReference, looksLikeSecretName, secretValueKind } from '../../spec/secrets';
 import { Rule, Violation } from '../types';
 
 const RESTRICTED_SECCOMP = new Set(['RuntimeDefault', 'Localhost']);
@@ -283,14 +283,16 @@ export const identityRules: Rule[] = [
     anchors: { polaris: ['sensitiveContainerEnvVar'], kubeLinter: ['env-var-secret'], cisDocker: ['4.10'] },
     checkContainer: (c) => arr(c.container.env).flatMap((e, i) => {
       if (typeof e?.value !== 'string') return [];
-      if (looksLikePrivateKey(e.value)) return [v(`${c.path}.env[${i}].value`, `env ${e.name} holds a private key`)];
+      const kind = secretValueKind(e.value);
+      if (kind) return [v(`${c.path}.env[${i}].value`, `env ${e.name} holds ${kind}`)];
       const name = String(e.name);
       const literal = looksLikeSecretName(name) && e.value !== '' && !isSecretFileReference(name, e.value);
       return literal ? [v(`${c.path}.env[${i}].value`, `env ${e.name} looks like a secret and has a literal value`)] : [];
     }),
     checkDocker: (c) => Object.entries(c.env ?? {}).flatMap(([k, val]) => {
       if (c.secretEnv?.includes(k)) return [];
-      if (looksLikePrivateKey(String(val))) return [v(`env.${k}`, `env ${k} holds a private key`)];
+      const kind = secretValueKind(String(val));
+      if (kind) return [v(`env.${k}`, `env ${k} holds ${kind}`)];
       const literal = looksLikeSecretName(k) && val !== '' && !isSecretFileReference(k, String(val));
       return literal ? [v(`env.${k}`, `env ${k} looks like a secret and has a literal value`)] : [];
     }),
@@ -306,7 +308,8 @@ export const identityRules: Rule[] = [
     anchors: { polaris: ['sensitiveConfigmapContent'] },
     kinds: ['ConfigMap'],
     checkObject: (o) => Object.entries(o.data && typeof o.data === 'object' ? o.data : {}).flatMap(([k, val]) => {
-      if (looksLikePrivateKey(String(val))) return [v(`data.${k}`, `key ${k} holds a private key`)];
+      const kind = secretValueKind(String(val));
+      if (kind) return [v(`data.${k}`, `key ${k} holds ${kind}`)];
       return looksLikeSecretName(k) ? [v(`data.${k}`, `key ${k} looks like a secret`)] : [];
     }),
   }),
