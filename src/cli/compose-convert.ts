@@ -288,10 +288,18 @@ export function convertCompose(doc: Any, options: { project: string; source: str
       image = rawImage!;
     }
 
-    // Ports.
-    const targets = [...new Set((m.ports ?? []).map((p) => p.internal))].sort((a, b) => a - b);
-    const ports = targets.map((p) => ({ name: `port-${p}`, port: p }));
-    const published = (m.ports ?? []).filter((p) => p.external !== undefined).map((p) => ({ port: p.internal, hostPort: p.external, name: `port-${p.internal}` }));
+    // Ports: TCP and UDP, each (port, protocol) once; a TCP port is named port-N, a UDP one udp-N.
+    const portList = servicePorts(m.ports ?? [], todos);
+    for (const raw of Array.isArray(svc.ports) ? svc.ports : []) {
+      if (typeof raw === 'string' && /\d-\d/.test(raw.split('/')[0])) todos.push({ text: `port range '${raw}': only its first port was converted; declare the others in spec.ts` });
+    }
+    const targets = [...new Set(portList.map((p) => p.port))];
+    const ports = portList.map((p) => (p.protocol === 'UDP' ? { name: p.name, port: p.port, protocol: 'UDP' } : { name: p.name, port: p.port }));
+    const published = (m.ports ?? []).filter((p) => p.external !== undefined).flatMap((p) => {
+      const declared = portList.find((x) => x.port === p.internal && x.protocol === protocolOf(p));
+      return declared ? [{ port: p.internal, hostPort: p.external, name: declared.name }] : [];
+    });
+    const tcpPorts = ports.filter((p) => p.protocol === undefined);
     if (targets.some((p) => p < 1024)) {
       relaxations.privilegedPorts = `TODO: the image listens on ${targets.filter((p) => p < 1024).join(', ')}; configure a port of 1024 or more`;
       todos.push({ ruleId: 'unprivileged-container-ports', text: `listens on ${targets.filter((p) => p < 1024).join(', ')} (below 1024): a non-root process cannot bind it; configure the image to listen on a high port` });
@@ -429,26 +437,26 @@ export function convertCompose(doc: Any, options: { project: string; source: str
 
     // ---- a stateless service
     let probes: Any | undefined;
-    if (ports.length) {
-      const first = ports[0].name;
+    if (tcpPorts.length) {
+      const first = tcpPorts[0].name;
       if (hc) {
         probes = {
           readiness: { tcp: { port: first } },
           liveness: { exec: { command: hc }, periodSeconds: interval, timeoutSeconds: timeout, failureThreshold: retries },
         };
-        changes.push({ ruleId: 'readiness-probe', text: `readiness: TCP on ${ports[0].port}; liveness: the Compose healthcheck` });
+        changes.push({ ruleId: 'readiness-probe', text: `readiness: TCP on ${tcpPorts[0].port}; liveness: the Compose healthcheck` });
       } else {
         probes = { readiness: { tcp: { port: first } } };
         relaxations.noLivenessProbe = 'TODO: no healthcheck in Compose; add a liveness endpoint distinct from readiness';
-        todos.push({ ruleId: 'liveness-probe', text: `no healthcheck in Compose: readiness is a TCP check on ${ports[0].port}; add an HTTP readiness endpoint and a distinct liveness check` });
+        todos.push({ ruleId: 'liveness-probe', text: `no healthcheck in Compose: readiness is a TCP check on ${tcpPorts[0].port}; add an HTTP readiness endpoint and a distinct liveness check` });
       }
     } else if (hc) {
       probes = { readiness: { exec: { command: hc }, periodSeconds: interval, timeoutSeconds: timeout, failureThreshold: retries } };
       relaxations.noLivenessProbe = 'TODO: the Compose healthcheck serves as readiness; add a distinct liveness check';
       todos.push({ ruleId: 'liveness-probe', text: 'the Compose healthcheck became the readiness probe; add a distinct liveness check' });
     } else {
-      relaxations.noProbes = 'TODO: no port and no healthcheck in Compose; add health checks';
-      todos.push({ ruleId: 'readiness-probe', text: 'no port and no healthcheck: runs without probes through a relaxation; add health checks' });
+      relaxations.noProbes = 'TODO: no TCP port and no healthcheck in Compose; add health checks';
+      todos.push({ ruleId: 'readiness-probe', text: 'no TCP port and no healthcheck: runs without probes through a relaxation; add health checks' });
     }
 
     // Who may connect, and where it connects.
@@ -470,17 +478,25 @@ export function convertCompose(doc: Any, options: { project: string; source: str
     for (const d of dependsOn(svc)) {
       if (!ok.includes(d)) continue;
       const serverEngine = engineOf(servicesIn[d]);
-      const serverPorts = serverEngine ? [ENGINE_PORT[serverEngine]] : [...new Set((models.get(d)?.ports ?? []).map((p) => p.internal))];
-      if (serverPorts.length) egress.push(new Raw(`{ to: Peer.workload(${tsString(nameOf.get(d)!)}), ports: [${serverPorts.map((p) => `{ port: ${p} }`).join(', ')}] }`));
+      const serverPorts = serverEngine ? [{ port: ENGINE_PORT[serverEngine], protocol: 'TCP' }] : servicePorts(models.get(d)?.ports ?? [], []);
+      if (serverPorts.length) egress.push(new Raw(`{ to: Peer.workload(${tsString(nameOf.get(d)!)}), ports: [${serverPorts.map((p) => (p.protocol === 'UDP' ? `{ port: ${p.port}, protocol: 'UDP' }` : `{ port: ${p.port} }`)).join(', ')}] }`));
     }
     if (egress.length) changes.push({ ruleId: 'network-policy-required', text: `NetworkPolicy: DNS plus ${egress.length} declared dependenc${egress.length === 1 ? 'y' : 'ies'} (depends_on); nothing else` });
 
-    let command = Array.isArray(svc.entrypoint) ? svc.entrypoint.map(String) : typeof svc.entrypoint === 'string' ? ['sh', '-c', svc.entrypoint] : undefined;
-    let args = Array.isArray(svc.command) ? svc.command.map(String) : typeof svc.command === 'string' ? ['sh', '-c', svc.command] : undefined;
-    if (typeof svc.command === 'string' && svc.entrypoint === undefined) {
-      command = ['sh', '-c', svc.command];
+    // Compose splits a string entrypoint/command into words without a shell; one that needs a
+    // shell (operators, expansions) runs through sh -c.
+    const words = (what: 'entrypoint' | 'command', v: string): string[] => {
+      const w = shellWords(v);
+      if (w) return w;
+      todos.push({ text: `the Compose ${what} string needs a shell and runs through sh -c; check the image has one` });
+      return ['sh', '-c', v];
+    };
+    let command = Array.isArray(svc.entrypoint) ? svc.entrypoint.map(String) : typeof svc.entrypoint === 'string' && svc.entrypoint.trim() ? words('entrypoint', svc.entrypoint) : undefined;
+    let args = Array.isArray(svc.command) ? svc.command.map(String) : typeof svc.command === 'string' && svc.command.trim() ? words('command', svc.command) : undefined;
+    if (args?.[0] === 'sh' && args[1] === '-c' && typeof svc.command === 'string' && command === undefined) {
+      // A shell command line replaces the image's entrypoint, as it would need to in Kubernetes.
+      command = args;
       args = undefined;
-      todos.push({ text: 'the Compose command string runs through sh -c; check the image has a shell' });
     }
     const specSource = tsLiteral({
       name,
@@ -668,4 +684,63 @@ function migrationFile(options: { source: string; project: string }, reports: Se
     lines.push('TODO:', '', ...(r.todos.length ? r.todos.map(item) : ['- nothing']), '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function protocolOf(p: { protocol?: string }): string {
+  return String(p.protocol ?? 'tcp').toUpperCase();
+}
+
+/** A service's ports as (port, protocol, name), TCP before UDP; other protocols become TODOs. */
+function servicePorts(list: readonly { internal: number; protocol?: string }[], todos: MigrationItem[]): { port: number; protocol: 'TCP' | 'UDP'; name: string }[] {
+  const out: { port: number; protocol: 'TCP' | 'UDP'; name: string }[] = [];
+  for (const p of list) {
+    const protocol = protocolOf(p);
+    if (protocol !== 'TCP' && protocol !== 'UDP') {
+      todos.push({ text: `port ${p.internal}/${p.protocol}: only TCP and UDP ports are converted` });
+      continue;
+    }
+    if (!out.some((x) => x.port === p.internal && x.protocol === protocol)) out.push({ port: p.internal, protocol, name: `${protocol === 'UDP' ? 'udp' : 'port'}-${p.internal}` });
+  }
+  return out.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+}
+
+/**
+ * Split a Compose string command into words the way Compose does (quotes and backslashes, no
+ * shell). Undefined when the string needs a shell: operators, redirections, `$` or backquotes.
+ */
+export function shellWords(s: string): string[] | undefined {
+  const out: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (quote === "'") {
+      if (ch === "'") quote = undefined;
+      else cur += ch;
+    } else if (quote === '"') {
+      if (ch === '"') quote = undefined;
+      else if (ch === '$' || ch === '`') return undefined;
+      else if (ch === '\\' && i + 1 < s.length && '"\\'.includes(s[i + 1])) cur += s[++i];
+      else cur += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      inWord = true;
+    } else if (ch === '\\' && i + 1 < s.length) {
+      cur += s[++i];
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+    } else if (';&|<>()$`'.includes(ch)) {
+      return undefined;
+    } else {
+      cur += ch;
+      inWord = true;
+    }
+  }
+  if (quote) return undefined;
+  if (inWord) out.push(cur);
+  return out.length ? out : undefined;
 }

@@ -1,0 +1,64 @@
+import { parse } from 'yaml';
+import { convertCompose, shellWords } from '../../src/cli/compose-convert';
+
+describe('shellWords splits a Compose string command the way Compose does', () => {
+  test.each([
+    ['node server.js', ['node', 'server.js']],
+    ['  gunicorn  -b 0.0.0.0:8000 app:wsgi ', ['gunicorn', '-b', '0.0.0.0:8000', 'app:wsgi']],
+    ['/bin/sh -c "while true; do sleep 1; done"', ['/bin/sh', '-c', 'while true; do sleep 1; done']],
+    ['echo \'a b\' "c \\"d\\"" e\\ f \'\'', ['echo', 'a b', 'c "d"', 'e f', '']],
+    ['--default-authentication-plugin=mysql_native_password', ['--default-authentication-plugin=mysql_native_password']],
+    ['find /data -name *.tmp', ['find', '/data', '-name', '*.tmp']],
+  ])('%s', (input, words) => {
+    expect(shellWords(input)).toEqual(words);
+  });
+
+  test.each(['npm run migrate && npm start', 'serve > /tmp/log', 'echo $HOME', 'echo "$HOME"', 'a | b', 'echo `date`', 'unterminated "quote', '   '])('%s needs a shell (or is empty)', (input) => {
+    expect(shellWords(input)).toBeUndefined();
+  });
+});
+
+function convert(compose: string) {
+  const r = convertCompose(parse(compose), { project: 'demo', source: 'compose.yaml', version: '0.0.0' });
+  const md = r.files['MIGRATION.md'];
+  return { spec: r.files['spec.ts'], md };
+}
+
+test('command and entrypoint strings become words; a line that needs a shell runs through sh -c with a TODO', () => {
+  const { spec, md } = convert(`
+services:
+  api:
+    image: ghcr.io/acme/api:1.0.0
+    command: node server.js --port 3000
+  migrate:
+    image: ghcr.io/acme/api:1.0.0
+    command: npm run migrate && npm start
+  proxy:
+    image: ghcr.io/acme/proxy:1.0.0
+    entrypoint: /docker-entrypoint.sh
+    command: "nginx -g 'daemon off;'"
+`);
+  expect(spec).toContain("args: ['node', 'server.js', '--port', '3000'],");
+  expect(spec).toContain("command: ['sh', '-c', 'npm run migrate && npm start'],");
+  expect(spec).toContain("command: ['/docker-entrypoint.sh'],");
+  expect(spec).toContain("args: ['nginx', '-g', 'daemon off;'],");
+  expect(md).toContain('the Compose command string needs a shell and runs through sh -c');
+});
+
+test('UDP ports keep their protocol and name; TCP alone serves the readiness probe; ranges and SCTP become TODOs', () => {
+  const { spec, md } = convert(`
+services:
+  dns:
+    image: ghcr.io/acme/dns:1.0.0
+    ports: ["5353:5353/udp", "8053:8053", "127.0.0.1:9000-9002:9000-9002", "9999/sctp"]
+  client:
+    image: ghcr.io/acme/client:1.0.0
+    depends_on: [dns]
+`);
+  expect(spec).toContain("{ name: 'udp-5353', port: 5353, protocol: 'UDP' },");
+  expect(spec).toContain("{ name: 'port-8053', port: 8053 },");
+  expect(spec).toContain("probes: { readiness: { tcp: { port: 'port-8053' } } },");
+  expect(spec).toContain("{ to: Peer.workload('dns'), ports: [{ port: 5353, protocol: 'UDP' }, { port: 8053 }, { port: 9000 }] },");
+  expect(md).toContain("port range '127.0.0.1:9000-9002:9000-9002': only its first port was converted");
+  expect(md).toContain('port 9999/sctp: only TCP and UDP ports are converted');
+});
