@@ -314,6 +314,24 @@ export const identityRules: Rule[] = [
     }),
   }),
   rule({
+    id: 'no-secret-values-in-manifests',
+    category: 'identity-and-privilege',
+    severity: 'warning',
+    title: 'Secret values are not written into manifests',
+    rationale: `A Secret's data in a manifest is only base64: it lands in git, CI logs and every copy of the output. ${SEED.secrets}; ${SEED.antiPatterns}: "Hardcoding secrets".`,
+    fix: 'Create the Secret out of band (kubectl, External Secrets, Sealed Secrets, SOPS) and reference it by name; the constructs only ever reference Secrets.',
+    appliesTo: 'kubernetes',
+    anchors: {},
+    kinds: ['Secret'],
+    checkObject: (o) => (['stringData', 'data'] as const).flatMap((field) => {
+      const d = o[field];
+      if (!d || typeof d !== 'object') return [];
+      // Key names only: a finding never repeats a value.
+      const keys = Object.keys(d).filter((k) => d[k] !== '' && d[k] !== null && d[k] !== undefined);
+      return keys.length ? [v(field, `Secret ${o.metadata?.name} carries ${keys.length === 1 ? 'a value' : `${keys.length} values`} in ${field} (${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''})`)] : [];
+    }),
+  }),
+  rule({
     id: 'rbac-no-exec-attach',
     category: 'identity-and-privilege',
     severity: 'error',

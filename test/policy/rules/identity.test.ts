@@ -40,3 +40,9 @@ test('a ConfigMap value with a password in a URL is flagged', () => {
   const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata:\n  cache: redis://:s3cret@cache:6379/0\n  level: info\n';
   expect(findings(cm, 'no-secrets-in-configmap')).toEqual(['data.cache: key cache holds a URL with a password']);
 });
+
+test('a Secret written into a manifest is reported by key name, never by value', () => {
+  const secret = 'apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\nstringData: {password: hunter2, username: shop}\n';
+  expect(findings(secret, 'no-secret-values-in-manifests')).toEqual(['stringData: Secret db carries 2 values in stringData (password, username)']);
+  expect(findings('apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\ntype: Opaque\n', 'no-secret-values-in-manifests')).toEqual([]);
+});
