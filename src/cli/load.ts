@@ -88,7 +88,12 @@ export function parseText(text: string, file: string): { objects: SourcedObject[
       return;
     }
     if (!isRecord(doc)) throw new InputError(`${file}: document ${i + 1} is a ${Array.isArray(doc) ? 'sequence' : typeof doc}, not a Kubernetes object or a Compose file`);
-    if (typeof doc.kind !== 'string' || typeof doc.apiVersion !== 'string') throw new InputError(`${file}: document ${i + 1} has no kind/apiVersion: not a Kubernetes object (nor a Compose file with services)`);
+    if (typeof doc.kind !== 'string' || typeof doc.apiVersion !== 'string') {
+      const chart = doc.kind === undefined && typeof doc.name === 'string' && doc.version !== undefined && /^v[12]$/.test(String(doc.apiVersion));
+      throw new InputError(chart
+        ? `${file}: a Helm chart's Chart.yaml, not a Kubernetes object: audit the rendered chart instead (${RENDER_FIRST})`
+        : `${file}: document ${i + 1} has no kind/apiVersion: not a Kubernetes object (nor a Compose file with services)${templateHint(text)}`);
+    }
     if (doc.kind.endsWith('List') && Array.isArray(doc.items)) {
       doc.items.forEach((item: unknown, j: number) => {
         if (!isRecord(item) || typeof item.kind !== 'string') throw new InputError(`${file}: document ${i + 1}, item ${j + 1} is not a Kubernetes object`);
@@ -99,6 +104,13 @@ export function parseText(text: string, file: string): { objects: SourcedObject[
     objects.push({ object: doc as K8sObject, source: file });
   });
   return { objects, containers };
+}
+
+const RENDER_FIRST = 'e.g. `helm template RELEASE CHART | hardened audit -`';
+
+/** Helm and other Go templates are not YAML until rendered: say so instead of a bare parse error. */
+function templateHint(text: string): string {
+  return /\{\{[^}]*\}\}/.test(text) ? ` (it looks like a Helm/Go template: render it first, ${RENDER_FIRST})` : '';
 }
 
 function parseYaml(text: string, file: string): unknown[] {
@@ -113,7 +125,7 @@ function parseYaml(text: string, file: string): unknown[] {
     const err = d.errors?.[0];
     if (err) {
       const line = err.linePos?.[0];
-      throw new InputError(`${file}${line ? `:${line.line}:${line.col}` : ''}: malformed YAML: ${err.message.split('\n')[0]}`);
+      throw new InputError(`${file}${line ? `:${line.line}:${line.col}` : ''}: malformed YAML: ${err.message.split('\n')[0].replace(/:\s*$/, '')}${templateHint(text)}`);
     }
   }
   return docs.map((d) => {

@@ -136,6 +136,8 @@ describe('hardened audit', () => {
       ['malformed YAML', 'a: [1, 2\nb: c\n', /bad\.yaml:\d+:\d+: malformed YAML/],
       ['a scalar document', 'just text\n', /document 1 is a string, not a Kubernetes object/],
       ['no kind', 'metadata: {name: x}\n', /document 1 has no kind\/apiVersion/],
+      ['a Helm Chart.yaml', 'apiVersion: v2\nname: demo\nversion: 0.1.0\n', /bad\.yaml: a Helm chart's Chart\.yaml, not a Kubernetes object: audit the rendered chart instead \(e\.g\. `helm template RELEASE CHART \| hardened audit -`\)$/m],
+      ['an unrendered Helm template', 'kind: Deployment\nmetadata:\n  name: x\nspec:\n{{- with .Values.resources }}\n  r: {{ toYaml . }}\n{{- end }}\n', /bad\.yaml:\d+:\d+: malformed YAML: .* \(it looks like a Helm\/Go template: render it first, e\.g\. `helm template RELEASE CHART \| hardened audit -`\)$/m],
     ])('%s', (_n, text, message) => {
       const dir = tmpdir();
       fs.writeFileSync(path.join(dir, 'bad.yaml'), text);
