@@ -120,6 +120,23 @@ function memQuantity(x: unknown): string | undefined {
   return `${Math.max(1, Math.ceil(b / 2 ** 20))}Mi`;
 }
 
+/** The sizes Compose gives tmpfs mounts (`/run:size=10m`, or `tmpfs: { size }` in long syntax), by target. */
+function composeTmpfsSizes(svc: Any): Map<string, string> {
+  const sizes = new Map<string, string>();
+  for (const t of typeof svc.tmpfs === 'string' ? [svc.tmpfs] : Array.isArray(svc.tmpfs) ? svc.tmpfs : []) {
+    if (typeof t !== 'string') continue;
+    const [target, opts = ''] = t.split(/:(.*)/s);
+    const size = memQuantity(/(?:^|,)size=([^,]+)/.exec(opts)?.[1]);
+    if (size) sizes.set(target, size);
+  }
+  for (const v of Array.isArray(svc.volumes) ? svc.volumes : []) {
+    if (!isRecord(v) || v.type !== 'tmpfs' || typeof v.target !== 'string') continue;
+    const size = memQuantity(v.tmpfs?.size);
+    if (size) sizes.set(v.target, size);
+  }
+  return sizes;
+}
+
 /** TypeScript source kept verbatim by `tsLiteral` (e.g. `Peer.workload('api')`). */
 class Raw {
   constructor(public readonly code: string) {}
@@ -258,7 +275,8 @@ export function convertCompose(doc: Any, options: { project: string; source: str
       changes.push({ ruleId: 'run-as-non-root', text: `runs as UID/GID 10001${svc.user !== undefined ? ` instead of '${svc.user}'` : ' (Compose ran the image\'s default user, often root)'}; if the image insists on root, fix the image` });
     }
     if (svc.read_only !== true) changes.push({ ruleId: 'read-only-root-fs', text: 'the root filesystem is read-only, with a 64Mi writable /tmp' });
-    const tmpfs = (m.mounts ?? []).filter((x) => x.type === 'tmpfs' && x.target !== '/tmp').map((x) => ({ path: x.target, sizeLimit: '64Mi' }));
+    const tmpfsSize = composeTmpfsSizes(svc);
+    const tmpfs = (m.mounts ?? []).filter((x) => x.type === 'tmpfs' && x.target !== '/tmp').map((x) => ({ path: x.target, sizeLimit: tmpfsSize.get(x.target) ?? '64Mi' }));
     const caps = (m.capAdd ?? []).map((c) => c.toUpperCase().replace(/^CAP_/, '')).filter((c) => c !== 'NET_BIND_SERVICE');
     if (caps.length) {
       // Pod Security "restricted" (the namespace's level) admits no added capability but NET_BIND_SERVICE.
@@ -310,6 +328,11 @@ export function convertCompose(doc: Any, options: { project: string; source: str
     const interval = seconds(svc.healthcheck?.interval, 10);
     const timeout = seconds(svc.healthcheck?.timeout, 3);
     const retries = Number.isInteger(svc.healthcheck?.retries) && svc.healthcheck.retries > 0 ? svc.healthcheck.retries : 3;
+    const startPeriod = seconds(svc.healthcheck?.start_period, 0);
+    // Compose's start_period (failures do not count yet) is what a startup probe does for liveness.
+    const startup = hc && startPeriod > 0
+      ? { exec: { command: hc }, periodSeconds: interval, timeoutSeconds: timeout, failureThreshold: Math.ceil(startPeriod / interval) + retries }
+      : undefined;
 
     // Environment and secrets.
     const env: Any = {};
@@ -443,7 +466,9 @@ export function convertCompose(doc: Any, options: { project: string; source: str
         probes = {
           readiness: { tcp: { port: first } },
           liveness: { exec: { command: hc }, periodSeconds: interval, timeoutSeconds: timeout, failureThreshold: retries },
+          startup,
         };
+        if (startup) changes.push({ ruleId: 'liveness-probe', text: `start_period ${startPeriod}s: a startup probe (the healthcheck, up to ${startup.failureThreshold} × ${interval}s) holds liveness back while the service starts` });
         changes.push({ ruleId: 'readiness-probe', text: `readiness: TCP on ${tcpPorts[0].port}; liveness: the Compose healthcheck` });
       } else {
         probes = { readiness: { tcp: { port: first } } };

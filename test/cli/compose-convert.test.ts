@@ -62,3 +62,31 @@ services:
   expect(md).toContain("port range '127.0.0.1:9000-9002:9000-9002': only its first port was converted");
   expect(md).toContain('port 9999/sctp: only TCP and UDP ports are converted');
 });
+
+test('tmpfs sizes carry over; start_period becomes a startup probe built from the healthcheck', () => {
+  const { spec, md } = convert(`
+services:
+  api:
+    image: ghcr.io/acme/api:3.2.1
+    ports: ["8080:8080"]
+    tmpfs: ["/run:size=10m,mode=1777", "/cache"]
+    volumes:
+      - {type: tmpfs, target: /scratch, tmpfs: {size: 33554432}}
+    healthcheck:
+      test: ["CMD", "wget", "-qO-", "http://localhost:8080/health"]
+      interval: 30s
+      timeout: 10s
+      retries: 2
+      start_period: 1m
+`);
+  expect(spec).toContain("{ path: '/run', sizeLimit: '10Mi' }");
+  expect(spec).toContain("{ path: '/cache', sizeLimit: '64Mi' }");
+  expect(spec).toContain("{ path: '/scratch', sizeLimit: '32Mi' }");
+  expect(spec).toMatch(/startup: \{\n\s+exec: \{ command: \['wget', '-qO-', 'http:\/\/localhost:8080\/health'\] \},\n\s+periodSeconds: 30,\n\s+timeoutSeconds: 10,\n\s+failureThreshold: 4,\n/);
+  expect(md).toContain('start_period 60s: a startup probe');
+});
+
+test('no start_period, no startup probe', () => {
+  const { spec } = convert('services:\n  api:\n    image: ghcr.io/acme/api:3.2.1\n    ports: ["8080:8080"]\n    healthcheck: {test: ["CMD", "true"]}\n');
+  expect(spec).not.toContain('startup');
+});
