@@ -94,6 +94,7 @@ export function parseText(text: string, file: string): { objects: SourcedObject[
         ? `${file}: a Helm chart's Chart.yaml, not a Kubernetes object: audit the rendered chart instead (${RENDER_FIRST})`
         : `${file}: document ${i + 1} has no kind/apiVersion: not a Kubernetes object (nor a Compose file with services)${templateHint(text)}`);
     }
+    if (isToolConfiguration(doc.apiVersion)) return;
     if (doc.kind.endsWith('List') && Array.isArray(doc.items)) {
       doc.items.forEach((item: unknown, j: number) => {
         if (!isRecord(item) || typeof item.kind !== 'string') throw new InputError(`${file}: document ${i + 1}, item ${j + 1} is not a Kubernetes object`);
@@ -104,6 +105,17 @@ export function parseText(text: string, file: string): { objects: SourcedObject[
     objects.push({ object: doc as K8sObject, source: file });
   });
   return { objects, containers };
+}
+
+/**
+ * API groups of files that configure client-side tools (kustomize, skaffold, kpt, kind, kubeadm,
+ * component configs) and never reach the API server: they sit beside manifests in real
+ * repositories and are not audited.
+ */
+const TOOL_CONFIGURATION = /^(kustomize\.config\.k8s\.io|builtin|skaffold|kpt\.dev|fn\.kpt\.dev|config\.kubernetes\.io|kind\.x-k8s\.io|kubeadm\.k8s\.io|(kubelet|kubeproxy|apiserver|kubescheduler|kubecontrolplane)\.config\.k8s\.io|k3d\.io|ctlptl\.dev)(\/|$)/;
+
+function isToolConfiguration(apiVersion: string): boolean {
+  return TOOL_CONFIGURATION.test(apiVersion);
 }
 
 const RENDER_FIRST = 'e.g. `helm template RELEASE CHART | hardened audit -`';

@@ -131,6 +131,15 @@ describe('hardened audit', () => {
     ]);
   });
 
+  test('tool configuration beside manifests (a Kustomization) is not audited as a cluster object', () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [naive.yaml]\n');
+    fs.writeFileSync(path.join(dir, 'skaffold.yaml'), 'apiVersion: skaffold/v4beta6\nkind: Config\nmetadata: {name: app}\n');
+    fs.writeFileSync(path.join(dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {LOG_LEVEL: info}\n');
+    const out = JSON.parse(cli('audit', dir, '--format', 'json', '--fail-on', 'info').stdout);
+    expect(out.findings.map((f: any) => `${f.object.kind}/${f.object.name} ${f.ruleId}`)).toEqual(['ConfigMap/settings no-default-namespace']);
+  });
+
   describe('bad input exits 2 with a one-line message', () => {
     test.each([
       ['malformed YAML', 'a: [1, 2\nb: c\n', /bad\.yaml:\d+:\d+: malformed YAML/],
