@@ -284,3 +284,41 @@ test('the NetworkPolicy of a service wired only by calls passes the catalogue', 
   const objects = synthApp(app);
   expect(byKind(objects, 'NetworkPolicy', 'api').spec.policyTypes).toEqual(['Ingress', 'Egress']);
 });
+
+describe('generated peers and ports: the flow check accepts exactly what selects a workload and a declared port', () => {
+  const quota = { requests: { cpu: '4', memory: '8Gi', ephemeralStorage: '8Gi' }, limits: { cpu: '8', memory: '16Gi', ephemeralStorage: '16Gi' }, pods: 20 };
+  const runs = Number(process.env.FC_NUM_RUNS ?? 100);
+
+  test('in a namespace the app creates, a workload peer is accepted iff it names a workload of the app', () => {
+    const names = ['catalog', 'checkout', 'payment'];
+    const name = fc.oneof(fc.constantFrom(...names), fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/));
+    fc.assert(fc.property(name, fc.boolean(), (peer, asEgress) => {
+      const app = Testing.app();
+      new HardenedNamespace(new Chart(app, 'platform'), 'ns', { name: 'shop', quota, containerDefaults: 'small' });
+      const chart = new Chart(app, 'shop', { namespace: 'shop' });
+      for (const n of names) svc(chart, n, { ingress: [{ from: Peer.monitoring() }] });
+      svc(chart, 'client', asEgress
+        ? { ingress: [{ from: Peer.monitoring() }], egress: [{ to: Peer.workload(peer), ports: [{ port: 8080 }] }] }
+        : { ingress: [{ from: Peer.workload(peer) }] });
+      const known = names.includes(peer) || peer === 'client';
+      if (known) {
+        expect(() => synthApp(app)).not.toThrow();
+      } else {
+        expect(hardeningError(() => synthApp(app)).ruleId).toBe('spec/flow-peer');
+      }
+    }), { numRuns: runs });
+  });
+
+  test('an egress port to a workload of the app is accepted iff one of its containers declares it', () => {
+    fc.assert(fc.property(fc.oneof(fc.constantFrom(8080, 9090, 80, 5000), fc.integer({ min: 1, max: 65535 })), fc.constantFrom<'TCP' | 'UDP'>('TCP', 'UDP'), (port, protocol) => {
+      const { app, chart } = testChart();
+      svc(chart, 'api', { ports: [{ name: 'http', port: 8080, servicePort: 80 }, { name: 'metrics', port: 9090 }], ingress: [{ from: Peer.workload('web') }] });
+      svc(chart, 'web', { ingress: [{ from: Peer.ingressController() }], egress: [{ to: Peer.workload('api'), ports: [{ port, protocol }] }] });
+      if ((port === 8080 || port === 9090) && protocol === 'TCP') {
+        expect(() => synthApp(app)).not.toThrow();
+      } else {
+        expect(hardeningError(() => synthApp(app)).ruleId).toBe('spec/flow-port');
+      }
+    }), { numRuns: runs });
+  });
+});
