@@ -17,9 +17,11 @@ import { HardenedServiceSpec, ResolvedService, resolveService } from '../spec/se
 export interface HardenedServiceProps extends HardenedServiceSpec {}
 
 /**
- * A replicated, stateless service, hardened by default: Deployment, ClusterIP Service, dedicated
- * ServiceAccount, PodDisruptionBudget, NetworkPolicy (DNS + declared peers only) and, optionally,
- * a HorizontalPodAutoscaler. Every emitted object is a public, typed property for escape hatches.
+ * A replicated, stateless service, hardened by default: Deployment, ClusterIP Service (or a
+ * reasoned LoadBalancer), dedicated ServiceAccount, PodDisruptionBudget, NetworkPolicy (DNS +
+ * declared peers only) and, optionally, a HorizontalPodAutoscaler. Peers can be declared in props
+ * or by calls (`connectTo`, `allowFrom`, `exposeVia…`) until synthesis, where a service nobody may
+ * reach is refused. Every emitted object is a public, typed property for escape hatches.
  */
 export class HardenedService extends Construct implements IHardenedWorkload {
   /** The resolved spec every object was rendered from. */
