@@ -61,6 +61,11 @@ export function expandPaths(paths: readonly string[]): string[] {
   return out;
 }
 
+function isFlowsDocument(doc: Record<string, any>): boolean {
+  const keys = Object.keys(doc);
+  return keys.length === 1 && keys[0] === 'flows' && Array.isArray(doc.flows);
+}
+
 function isRecord(x: unknown): x is Record<string, any> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -88,6 +93,8 @@ export function parseText(text: string, file: string): { objects: SourcedObject[
       return;
     }
     if (!isRecord(doc)) throw new InputError(`${file}: document ${i + 1} is a ${Array.isArray(doc) ? 'sequence' : typeof doc}, not a Kubernetes object or a Compose file`);
+    // A flows file (`flows:` only, for `hardened verify-flows`) sits beside the manifests it describes.
+    if (isFlowsDocument(doc)) return;
     if (typeof doc.kind !== 'string' || typeof doc.apiVersion !== 'string') {
       const chart = doc.kind === undefined && typeof doc.name === 'string' && doc.version !== undefined && /^v[12]$/.test(String(doc.apiVersion));
       throw new InputError(chart

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { AppNetwork } from './app-network';
 import { ensurePolicyGuard } from './guard';
 import { HardenedNamespaceSpec, ResolvedNamespace, resolveNamespace } from '../spec/namespace';
 
@@ -60,6 +61,8 @@ export class HardenedNamespace extends Construct {
         }],
       },
     });
+    // Workload peers in a namespace this app creates must name workloads of the app.
+    AppNetwork.of(this).ownNamespace(spec.name);
     ensurePolicyGuard(this);
   }
 

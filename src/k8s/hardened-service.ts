@@ -1,13 +1,15 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { GrpcRouteExposure, HttpRouteExposure, IngressExposure } from './exposure';
 import { ensurePolicyGuard } from './guard';
 import { WorkloadNetwork } from './network';
-import { PodBuilder } from './pod-builder';
+import { PodBuilder, sidecarPorts } from './pod-builder';
 import { relaxationAnnotations } from './suppressions';
-import { connect, IHardenedWorkload, isHardenedWorkload, peerOf } from './workload';
+import { ConnectablePort, connect, IHardenedWorkload, isHardenedWorkload, peerOf } from './workload';
 import { DEFAULTS, DOMAIN } from '../spec/defaults';
-import { Refuser } from '../spec/errors';
+import { HardeningError, Refuser } from '../spec/errors';
+import { GrpcRouteExposureSpec, HttpRouteExposureSpec, IngressExposureSpec } from '../spec/exposure';
 import { NetworkPeer } from '../spec/network';
 import { HardenedServiceSpec, ResolvedService, resolveService } from '../spec/service';
 
@@ -15,9 +17,11 @@ import { HardenedServiceSpec, ResolvedService, resolveService } from '../spec/se
 export interface HardenedServiceProps extends HardenedServiceSpec {}
 
 /**
- * A replicated, stateless service, hardened by default: Deployment, ClusterIP Service, dedicated
- * ServiceAccount, PodDisruptionBudget, NetworkPolicy (DNS + declared peers only) and, optionally,
- * a HorizontalPodAutoscaler. Every emitted object is a public, typed property for escape hatches.
+ * A replicated, stateless service, hardened by default: Deployment, ClusterIP Service (or a
+ * reasoned LoadBalancer), dedicated ServiceAccount, PodDisruptionBudget, NetworkPolicy (DNS +
+ * declared peers only) and, optionally, a HorizontalPodAutoscaler. Peers can be declared in props
+ * or by calls (`connectTo`, `allowFrom`, `exposeVia…`) until synthesis, where a service nobody may
+ * reach is refused. Every emitted object is a public, typed property for escape hatches.
  */
 export class HardenedService extends Construct implements IHardenedWorkload {
   /** The resolved spec every object was rendered from. */
@@ -40,7 +44,9 @@ export class HardenedService extends Construct implements IHardenedWorkload {
   constructor(scope: Construct, id: string, props: HardenedServiceProps) {
     super(scope, id);
     const chart = Chart.of(this);
-    const spec = resolveService(props, { constructPath: this.node.path, defaultName: id, defaultNamespace: chart.namespace });
+    // Clients may still connect after construction: "nobody may reach it" is checked at synthesis.
+    const ctx = { constructPath: this.node.path, defaultName: id, defaultNamespace: chart.namespace, deferIngressCheck: true };
+    const spec = resolveService(props, ctx);
     this.spec = spec;
     const metadata = { name: spec.name, namespace: spec.namespace, labels: { ...spec.labels } };
 
@@ -51,13 +57,28 @@ export class HardenedService extends Construct implements IHardenedWorkload {
 
     const main = spec.containers[0];
     if (main.ports.length) {
+      const lb = spec.loadBalancer;
+      const servicePorts = main.ports.map((p) => ({
+        name: p.name, port: p.servicePort, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol,
+      }));
       this.service = new k8s.KubeService(this, 'Service', {
-        metadata,
-        spec: {
-          type: 'ClusterIP',
-          selector: { ...spec.selector },
-          ports: main.ports.map((p) => ({ name: p.name, port: p.servicePort, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol })),
-        },
+        metadata: lb
+          ? { ...metadata, annotations: { [`${DOMAIN}/exposure`]: `LoadBalancer: ${lb.reason}${lb.internetFacing ? `; internet-facing: ${lb.internetFacing}` : ''}` } }
+          : metadata,
+        spec: lb
+          ? {
+            type: 'LoadBalancer',
+            selector: { ...spec.selector },
+            ports: servicePorts.filter((p) => lb.ports.includes(p.name)),
+            loadBalancerSourceRanges: [...lb.sourceRanges],
+            // Local keeps the client address, so the NetworkPolicy's ipBlocks see the real source.
+            externalTrafficPolicy: 'Local',
+          }
+          : {
+            type: 'ClusterIP',
+            selector: { ...spec.selector },
+            ports: servicePorts,
+          },
       });
     }
     this.claims = spec.claims.map((c) => new k8s.KubePersistentVolumeClaim(this, `Claim-${c.name}`, {
@@ -109,9 +130,22 @@ export class HardenedService extends Construct implements IHardenedWorkload {
       },
     });
 
-    this.network = new WorkloadNetwork(this, 'NetworkPolicy', metadata, spec.selector, spec.namespace);
+    this.network = new WorkloadNetwork(this, 'NetworkPolicy', metadata, spec.selector, spec.namespace, {
+      name: spec.name,
+      namespace: spec.namespace,
+      kind: 'Deployment',
+      podLabels: { ...spec.labels },
+      path: this.node.path,
+      podPorts: () => this.pod.ports(),
+      servicePorts: () => main.ports.map((p) => ({ port: p.servicePort, targetPort: p.name, protocol: p.protocol })),
+    });
     this.networkPolicy = this.network.policy;
     const refuser = new Refuser(this.node.path);
+    if (spec.loadBalancer) {
+      // The reasoned exposure: exactly the source ranges, on the exposed pod ports.
+      const lbPorts = spec.loadBalancer.ports.map((name) => ({ port: name, protocol: this.portProtocol(name) }));
+      spec.loadBalancer.sourceRanges.forEach((cidr) => this.network.allowIngress({ kind: 'cidr', cidr }, lbPorts, refuser, 'loadBalancer.sourceRanges', true));
+    }
     spec.ingress.forEach((r, i) => this.network.allowIngress(r.from, r.ports.map((name) => ({ port: name, protocol: this.portProtocol(name) })), refuser, `ingress[${i}].from`));
     if (main.ports.length === 0) {
       // A worker accepts no connections. The one ingress rule admits only its own pods, so the
@@ -132,6 +166,20 @@ export class HardenedService extends Construct implements IHardenedWorkload {
       });
     }
 
+    this.node.addValidation({
+      validate: () => {
+        if (main.ports.length > 0 && this.network.ingressCount === 0) {
+          throw new HardeningError({
+            ruleId: 'network-policy-required',
+            constructPath: this.node.path,
+            fieldPath: 'ingress',
+            message: `nobody may reach service '${spec.name}': no ingress peer was declared (props.ingress) and nothing connected to it, so its NetworkPolicy admits nothing (and Polaris flags a policy without an ingress rule).`,
+            fix: `connect a client (client.connectTo(${spec.name})), expose it (exposeViaIngress / exposeViaHttpRoute), or declare who may connect: ingress: [{ from: Peer.workload('web') }]; for a worker, its metrics scraper: [{ from: Peer.monitoring(), ports: ['metrics'] }].`,
+          });
+        }
+        return [];
+      },
+    });
     ensurePolicyGuard(this);
   }
 
@@ -147,20 +195,28 @@ export class HardenedService extends Construct implements IHardenedWorkload {
     return this.deployment;
   }
 
-  public get connectablePorts() {
-    return this.spec.containers[0].ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol }));
+  /** The main container's ports (what `connectTo` uses by default). */
+  public get connectablePorts(): ConnectablePort[] {
+    return this.spec.containers[0].ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, servicePort: p.servicePort }));
   }
 
-  /** Admit traffic from a peer (another workload of this library, or a spec peer) on the named ports (default: all). */
+  /** Every declared port of the pod, sidecars included (reachable by name). @internal */
+  public podConnectablePorts(): ConnectablePort[] {
+    const main = this.connectablePorts;
+    return [...main, ...sidecarPorts(this.pod, main)];
+  }
+
+  /** Admit traffic from a peer (another workload of this library, or a spec peer) on the named ports (default: the main container's). */
   public allowFrom(peer: NetworkPeer | IHardenedWorkload, ports?: string[]): void {
     const refuser = new Refuser(this.node.path);
-    const all = this.spec.containers.flatMap((c) => c.ports.map((p) => p.name));
+    const all = this.podConnectablePorts().map((p) => p.name);
+    if (all.length === 0) refuser.refuse('spec/connect', 'allowFrom', `${this.spec.name} declares no port: it accepts no connections.`, 'declare the port the process listens on, or remove the rule.');
     for (const p of ports ?? []) {
       if (!all.includes(p)) refuser.refuse('network-policy-required', 'allowFrom.ports', `'${p}' is not a declared port.`, `use one of: ${all.join(', ')}.`);
     }
     const names = ports ?? this.spec.containers[0].ports.map((p) => p.name);
     const from = isHardenedWorkload(peer) ? peerOf(peer) : peer;
-    this.network.allowIngress(from, names.map((name) => ({ port: name, protocol: this.portProtocol(name) })), refuser);
+    this.network.allowIngress(from, names.map((name) => ({ port: name, protocol: this.portProtocol(name) })), refuser, isHardenedWorkload(peer) ? `connectFrom(${peer.workloadName})` : 'allowFrom.peer');
   }
 
   /** Allow connections from this service to a peer on the given ports. */
@@ -168,9 +224,33 @@ export class HardenedService extends Construct implements IHardenedWorkload {
     this.network.allowEgress(peer, ports, new Refuser(this.node.path));
   }
 
-  /** Declare a dependency: this service connects to `server` (both NetworkPolicies are updated). */
-  public connectTo(server: IHardenedWorkload, portNames?: string[]): void {
-    connect(this, server, portNames);
+  /**
+   * Declare a dependency: this service connects to `server` (both NetworkPolicies are updated).
+   * `ports` are port names, pod ports or Service ports (resolved to the pod ports behind them);
+   * default: every port of the server's main container. Idempotent.
+   */
+  public connectTo(server: IHardenedWorkload, ports?: (string | number)[]): void {
+    connect(this, server, ports);
+  }
+
+  /** Receive traffic through an Ingress (the controller's pods are admitted on the pod port). */
+  public exposeViaIngress(props: IngressExposureSpec, id = 'Ingress'): IngressExposure {
+    return new IngressExposure(this, id, { ...props, service: this });
+  }
+
+  /** Receive traffic through a Gateway API HTTPRoute attached to an existing Gateway. */
+  public exposeViaHttpRoute(props: HttpRouteExposureSpec, id = 'HttpRoute'): HttpRouteExposure {
+    return new HttpRouteExposure(this, id, { ...props, service: this });
+  }
+
+  /** Receive traffic through a Gateway API GRPCRoute attached to an existing Gateway. */
+  public exposeViaGrpcRoute(props: GrpcRouteExposureSpec, id = 'GrpcRoute'): GrpcRouteExposure {
+    return new GrpcRouteExposure(this, id, { ...props, service: this });
+  }
+
+  /** Admit an entry point (exposure constructs) on one port; the peer was checked by their resolve step. @internal */
+  public _admitEntry(peer: NetworkPeer, portName: string, field: string): void {
+    this.network.allowIngress(peer, [{ port: portName, protocol: this.portProtocol(portName) }], new Refuser(this.node.path), field);
   }
 
   /** Add an annotation to the pod template (e.g. a config hash that rolls the pods on change). */

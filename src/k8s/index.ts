@@ -8,3 +8,5 @@ export * from './stateful-database';
 export * from './pod-builder';
 export * from './network';
 export * from './logging-sidecar';
+export * from './exposure';
+export * from './app-network';

@@ -2,12 +2,15 @@ import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { AppNetwork } from './app-network';
 import { ensurePolicyGuard } from './guard';
 import { HardenedService } from './hardened-service';
 import { StatefulDatabase } from './stateful-database';
+import { connect, isHardenedWorkload } from './workload';
 import { DEFAULTS, DOMAIN } from '../spec/defaults';
 import { Refuser } from '../spec/errors';
 import { LoggingSidecarSpec, ResolvedLoggingSidecar, resolveLoggingSidecar } from '../spec/logging';
+import { NetworkPeer } from '../spec/network';
 import { parseQuantity } from '../spec/quantity';
 
 /** A workload the sidecar can attach to: this library's, or any cdk8s-plus pod-bearing workload. */
@@ -66,7 +69,7 @@ export class LoggingSidecar extends Construct {
       });
       pod.addAnnotation(`${DOMAIN}/fluent-bit-config`, this.spec.configHash);
       pod.requireGracePeriod(this.spec.graceSeconds);
-      if (this.spec.egress) target.allowTo(this.spec.egress.peer, [{ port: this.spec.egress.port }]);
+      if (this.spec.egress) connectOutput(this, target, this.spec.egress);
     } else if (isKplusPod(target)) {
       const name = ApiObject.of(target).name;
       const namespace = ApiObject.of(target).metadata.namespace ?? 'default';
@@ -96,6 +99,27 @@ export class LoggingSidecar extends Construct {
       data: { ...this.spec.config },
     });
   }
+}
+
+/**
+ * Open the way to the log backend. When the output's peer is a workload of this app (e.g. a Loki
+ * run as a HardenedService), both ends are wired once every construct exists, as connectTo does:
+ * the target may connect, and the backend admits it.
+ */
+function connectOutput(scope: Construct, target: HardenedService | StatefulDatabase, egress: { peer: NetworkPeer; port: number }): void {
+  const peer = egress.peer;
+  if (peer.kind !== 'workload') {
+    target.allowTo(peer, [{ port: egress.port }]);
+    return;
+  }
+  const namespace = peer.namespace ?? target.namespace;
+  AppNetwork.of(scope).defer(() => {
+    const backend = [...AppNetwork.of(scope).selected({ kind: 'workload', name: peer.name, namespace })]
+      .map((n) => scope.node.root.node.findAll().find((c) => isHardenedWorkload(c) && c.workloadName === n.owner!.name && c.namespace === namespace))
+      .find((c): c is HardenedService | StatefulDatabase => c instanceof HardenedService || c instanceof StatefulDatabase);
+    if (backend) connect(target, backend, [egress.port]);
+    else target.allowTo({ kind: 'workload', name: peer.name, namespace }, [{ port: egress.port }]);
+  });
 }
 
 function isKplusPod(x: unknown): x is kplus.AbstractPod {

@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { renderContainer, renderContainerVolumes, renderPodSecurityContext, renderSpread } from './render';
+import type { ConnectablePort } from './workload';
 import { ResolvedContainer } from '../spec/container';
 import { PodSettings } from '../spec/service';
 
@@ -56,6 +57,12 @@ export class PodBuilder {
     this.volumes.push(v);
   }
 
+  /** Every declared port of the pod's long-running containers (native sidecars included). */
+  public ports(): { name?: string; port: number; protocol: 'TCP' | 'UDP' }[] {
+    const running = [...this.containers, ...this.initContainers.filter((c) => c.restartPolicy === 'Always')];
+    return running.flatMap((c) => (c.ports ?? []).map((p) => ({ name: p.name, port: p.containerPort, protocol: (p.protocol ?? 'TCP') as 'TCP' | 'UDP' })));
+  }
+
   public hasContainer(name: string): boolean {
     return [...this.containers, ...this.initContainers].some((c) => c.name === name);
   }
@@ -93,4 +100,11 @@ export class PodBuilder {
       },
     };
   }
+}
+
+/** Named ports of a pod's other containers (sidecars), reachable by name. @internal */
+export function sidecarPorts(pod: PodBuilder, main: readonly ConnectablePort[]): ConnectablePort[] {
+  return pod.ports()
+    .filter((p) => p.name && !main.some((m) => m.name === p.name))
+    .map((p) => ({ name: p.name!, port: p.port, protocol: p.protocol }));
 }

@@ -3,9 +3,9 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ensurePolicyGuard } from './guard';
 import { WorkloadNetwork } from './network';
-import { PodBuilder } from './pod-builder';
+import { PodBuilder, sidecarPorts } from './pod-builder';
 import { relaxationAnnotations } from './suppressions';
-import { connect, IHardenedWorkload, isHardenedWorkload, peerOf } from './workload';
+import { ConnectablePort, connect, IHardenedWorkload, isHardenedWorkload, peerOf } from './workload';
 import { ResolvedContainer } from '../spec/container';
 import { ResolvedDatabase, resolveDatabase, StatefulDatabaseSpec } from '../spec/database';
 import { DEFAULTS } from '../spec/defaults';
@@ -98,7 +98,15 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
       },
     });
 
-    this.network = new WorkloadNetwork(this, 'NetworkPolicy', metadata, spec.selector, spec.namespace);
+    this.network = new WorkloadNetwork(this, 'NetworkPolicy', metadata, spec.selector, spec.namespace, {
+      name: spec.name,
+      namespace: spec.namespace,
+      kind: 'StatefulSet',
+      podLabels: { ...spec.labels },
+      path: this.node.path,
+      podPorts: () => this.pod.ports(),
+      servicePorts: () => [{ port: spec.port.port, targetPort: spec.port.name, protocol: 'TCP' }],
+    });
     this.networkPolicy = this.network.policy;
     const dbPort = [{ port: spec.port.name, protocol: 'TCP' as const }];
     spec.clients.forEach((c, i) => this.network.allowIngress(c, dbPort, refuser, `clients[${i}]`));
@@ -138,7 +146,7 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
           },
         },
       });
-      this.backupNetworkPolicy = this.jobNetworkPolicy('BackupNetworkPolicy', b.name, b.labels, b.selector, b.upload);
+      this.backupNetworkPolicy = this.jobNetworkPolicy('BackupNetworkPolicy', b.name, b.labels, b.selector, b.upload, 'CronJob');
     }
 
     if (spec.snapshot) {
@@ -173,13 +181,23 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
     return this.statefulSet;
   }
 
-  public get connectablePorts() {
+  public get connectablePorts(): ConnectablePort[] {
     return [{ name: this.spec.port.name, port: this.spec.port.port, protocol: 'TCP' as const }];
   }
 
-  /** Admit a client (a workload of this library or a spec peer) on the database port. */
-  public allowFrom(peer: NetworkPeer | IHardenedWorkload, _ports?: string[]): void {
-    this.network.allowIngress(isHardenedWorkload(peer) ? peerOf(peer) : peer, [{ port: this.spec.port.name, protocol: 'TCP' }], new Refuser(this.node.path));
+  /** Every declared port of the pod, sidecars included. @internal */
+  public podConnectablePorts(): ConnectablePort[] {
+    const main = this.connectablePorts;
+    return [...main, ...sidecarPorts(this.pod, main)];
+  }
+
+  /** Admit a client (a workload of this library or a spec peer) on the database port (or the named ports of the pod). */
+  public allowFrom(peer: NetworkPeer | IHardenedWorkload, ports?: string[]): void {
+    const refuser = new Refuser(this.node.path);
+    const all = this.podConnectablePorts();
+    const names = ports ?? [this.spec.port.name];
+    const resolved = names.map((n, i) => all.find((p) => p.name === n) ?? refuser.refuse('network-policy-required', `allowFrom.ports[${i}]`, `'${n}' is not a declared port.`, `use one of: ${all.map((p) => p.name).join(', ')}.`));
+    this.network.allowIngress(isHardenedWorkload(peer) ? peerOf(peer) : peer, resolved.map((p) => ({ port: p.name, protocol: p.protocol })), refuser, isHardenedWorkload(peer) ? `connectFrom(${peer.workloadName})` : 'allowFrom.peer');
   }
 
   /** Allow the database to open connections to a peer (e.g. an external replication source). */
@@ -187,9 +205,14 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
     this.network.allowEgress(peer, ports, new Refuser(this.node.path));
   }
 
-  /** A client of this database (both NetworkPolicies are updated). */
+  /** A client of this database (both NetworkPolicies are updated). Idempotent. */
   public connectFrom(client: IHardenedWorkload): void {
     connect(client, this);
+  }
+
+  /** Declare a dependency of the database itself (e.g. on a replication source or a metrics sink). Idempotent. */
+  public connectTo(server: IHardenedWorkload, ports?: (string | number)[]): void {
+    connect(this, server, ports);
   }
 
   /**
@@ -223,7 +246,7 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
         template: this.jobPod(labels, selector, [container], [], undefined, true),
       },
     });
-    this.jobNetworkPolicy('RestoreNetworkPolicy', name, labels, selector);
+    this.jobNetworkPolicy('RestoreNetworkPolicy', name, labels, selector, undefined, 'Job');
     return this.restoreJob;
   }
 
@@ -264,10 +287,19 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
     name: string,
     labels: Record<string, string>,
     selector: Record<string, string>,
-    upload?: { peer: NetworkPeer; port: number },
+    upload: { peer: NetworkPeer; port: number } | undefined,
+    kind: 'CronJob' | 'Job',
   ): k8s.KubeNetworkPolicy {
     const refuser = new Refuser(this.node.path);
-    const net = new WorkloadNetwork(this, id, { name, namespace: this.spec.namespace, labels }, selector, this.spec.namespace);
+    const net = new WorkloadNetwork(this, id, { name, namespace: this.spec.namespace, labels }, selector, this.spec.namespace, {
+      name,
+      namespace: this.spec.namespace,
+      kind,
+      podLabels: { ...labels },
+      path: this.node.path,
+      podPorts: () => [],
+      servicePorts: () => [],
+    });
     // Job pods accept no connections. The one ingress rule admits only the job's own pods, so the
     // policy states that explicitly (a policy without ingress rules reads like a forgotten one).
     net.allowIngress({ kind: 'workload', name }, [], refuser);

@@ -1,6 +1,8 @@
+import { canonicalCidr, coversEverything } from './cidr';
 import { ContainerSpec, ResolvedContainer, resolveContainer } from './container';
 import { DEFAULTS } from './defaults';
 import { Refuser } from './errors';
+import { LoadBalancerSpec, ResolvedLoadBalancer, resolveLoadBalancer } from './exposure';
 import { checkDns1123Label, checkReason, checkWorkloadName, recommendedLabels } from './names';
 import { EgressRule, IngressRule, NetworkPeer } from './network';
 import { checkQuantity } from './quantity';
@@ -71,9 +73,18 @@ export interface HardenedServiceSpec extends ContainerSpec {
    */
   readonly autoscaling?: AutoscalingSpec;
   /**
-   * Who may connect (at least one peer: traffic that nobody may send is a service nobody uses).
+   * Who may connect. Peers can also be added later (`allowFrom`, `connectTo`, exposure): a
+   * service that declares ports but that nobody may reach is refused at synthesis.
+   * @default - none besides those added by calls
    */
   readonly ingress?: IngressRule[];
+  /**
+   * Expose the service through its own cloud load balancer (`type: LoadBalancer`): an explicit,
+   * reasoned choice with client source ranges. Prefer an Ingress or a Gateway route
+   * (`exposeViaIngress`, `exposeViaHttpRoute`, `exposeViaGrpcRoute`).
+   * @default - ClusterIP only
+   */
+  readonly loadBalancer?: LoadBalancerSpec;
   /**
    * Where this service may connect, besides cluster DNS (always allowed).
    * @default - DNS only
@@ -148,6 +159,8 @@ export interface ResolvedService {
   readonly revisionHistoryLimit: number;
   readonly ingress: { from: NetworkPeer; ports: string[] }[];
   readonly egress: EgressRule[];
+  /** Set when the Service is a LoadBalancer. */
+  readonly loadBalancer?: ResolvedLoadBalancer;
   readonly claims: (Required<Pick<ClaimSpec, 'name' | 'mountPath' | 'size' | 'accessMode'>> & { claimName: string; storageClassName?: string; readOnly: boolean })[];
   readonly relaxations: ResolvedRelaxation[];
 }
@@ -166,11 +179,13 @@ export function checkPeer(peer: unknown, field: string, refuser: Refuser): Netwo
   } else if (p.kind === 'namespace') {
     checkDns1123Label(p.namespace, `${field}.namespace`, refuser);
   } else if (p.kind === 'cidr') {
-    if (typeof p.cidr !== 'string' || !/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/.test(p.cidr)) {
+    const c = canonicalCidr(p.cidr);
+    if (!c) {
       refuser.refuse('spec/network-peer', `${field}.cidr`, `${JSON.stringify(p.cidr)} is not a CIDR.`, "use e.g. '10.20.0.0/16'.");
     }
-    if (p.cidr === '0.0.0.0/0' || p.cidr === '::/0') {
-      refuser.refuse('network-policy-required', `${field}.cidr`, `${p.cidr} is the whole internet: the policy would restrict nothing.`, 'name the addresses the service really talks to.');
+    // Canonical form: '0.000.0.0/0' or '::ffff:0.0.0.0/96' are the whole internet as well.
+    if (coversEverything([c])) {
+      refuser.refuse('network-policy-required', `${field}.cidr`, `${p.cidr} is the whole internet: the policy would restrict nothing.`, 'name the addresses the service really talks to (a public entry point is a reasoned exposure: loadBalancer with internetFacing, an Ingress or a Gateway route).');
     }
   } else {
     refuser.refuse('spec/network-peer', field, `${JSON.stringify(peer)} is not a peer.`, 'use Peer.workload(), Peer.namespace(), Peer.ingressController(), Peer.monitoring() or Peer.cidr().');
@@ -183,7 +198,13 @@ export function checkPeer(peer: unknown, field: string, refuser: Refuser): Netwo
  */
 export function resolveService(
   spec: HardenedServiceSpec,
-  ctx: { constructPath: string; defaultName: string; defaultNamespace?: string },
+  ctx: {
+    constructPath: string;
+    defaultName: string;
+    defaultNamespace?: string;
+    /** The renderer checks "nobody may reach this service" itself, once every connection is known. */
+    deferIngressCheck?: boolean;
+  },
 ): ResolvedService {
   const refuser = new Refuser(ctx.constructPath);
   if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give at least image, ports, resources, probes and ingress.');
@@ -252,7 +273,7 @@ export function resolveService(
   if (main.ports.length === 0 && ingress.length > 0) {
     refuser.refuse('network-policy-required', 'ingress', 'the workload declares no port, so there is nothing to admit traffic to.', 'declare the port the process listens on, or remove the ingress rules (a port-less worker accepts no connections).');
   }
-  if (ingress.length === 0 && main.ports.length > 0) {
+  if (ingress.length === 0 && main.ports.length > 0 && !ctx.deferIngressCheck) {
     refuser.refuse('network-policy-required', 'ingress', 'no ingress peer: the NetworkPolicy would admit nothing, so the service is unreachable (and Polaris flags a policy without an ingress rule).', 'declare who may connect, e.g. ingress: [{ from: Peer.workload(\'web\') }] or [{ from: Peer.ingressController() }]; for a worker, its metrics scraper: [{ from: Peer.monitoring(), ports: [\'metrics\'] }].');
   }
   const egress = (spec.egress ?? []).map((r, i) => {
@@ -263,6 +284,7 @@ export function resolveService(
     });
     return { to, ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' as const })) };
   });
+  const loadBalancer = resolveLoadBalancer(spec.loadBalancer, main.ports.map((p) => p.name), refuser);
 
   const claims = (spec.claims ?? []).map((c, i) => {
     const f = `claims[${i}]`;
@@ -312,6 +334,7 @@ export function resolveService(
     revisionHistoryLimit,
     ingress,
     egress,
+    loadBalancer,
     claims,
     relaxations,
   };

@@ -107,7 +107,37 @@ export const BAD_INPUTS: BadInput[] = [
   svc('probe-undeclared-port', 'probes', { probes: { readiness: { http: { path: '/r', port: 'admin' } }, liveness: { http: { path: '/l', port: 'http' } } } }, 'probe-ports-declared', 'probes.readiness.http.port'),
   svc('probe-two-handlers', 'probes', { probes: { readiness: { http: { path: '/r', port: 'http' }, tcp: { port: 'http' } } as any, liveness: { http: { path: '/l', port: 'http' } } } }, 'spec/probe-handler', 'probes.readiness'),
   // network
-  svc('ingress-nobody', 'networking', { ingress: [] }, 'network-policy-required', 'ingress'),
+  // Peers can still be added by calls (connectTo, exposure), so "nobody may reach it" is refused at synthesis.
+  { ...svc('ingress-nobody', 'networking', { ingress: [] }, 'network-policy-required', 'ingress'), build: (c) => Testing.synth(new HardenedService(c, 'svc', service({ ingress: [] })) && c) },
+  svc('egress-whole-internet-respelled', 'networking', { egress: [{ to: Peer.cidr('0.000.0.0/00'), ports: [{ port: 443 }] }] }, 'network-policy-required', 'egress[0].to.cidr'),
+  svc('load-balancer-open-to-all', 'networking', { loadBalancer: { reason: 'partners connect over raw TCP', sourceRanges: ['0.0.0.0/1', '128.0.0.0/1'] } }, 'network-policy-required', 'loadBalancer.sourceRanges'),
+  svc('load-balancer-without-ranges', 'networking', { loadBalancer: { reason: 'partners connect over raw TCP', sourceRanges: [] } }, 'spec/exposure', 'loadBalancer.sourceRanges'),
+  {
+    id: 'peer-workload-typo',
+    construct: 'HardenedService',
+    area: 'networking',
+    input: { egress: [{ to: "Peer.workload('checkoutservic')", ports: [{ port: 5050 }] }] },
+    ruleId: 'spec/flow-peer',
+    fieldPath: 'egress[0].to',
+    build: (c) => {
+      new HardenedService(c, 'checkoutservice', service({ ports: [{ name: 'grpc', port: 5050 }], probes: { readiness: { grpc: { port: 'grpc' } }, liveness: { tcp: { port: 'grpc' } } } }));
+      new HardenedService(c, 'frontend', service({ egress: [{ to: Peer.workload('checkoutservic'), ports: [{ port: 5050 }] }] }));
+      return Testing.synth(c);
+    },
+  },
+  {
+    id: 'egress-service-port',
+    construct: 'HardenedService',
+    area: 'networking',
+    input: { egress: [{ to: "Peer.workload('emailservice')", ports: [{ port: 5000 }] }] },
+    ruleId: 'spec/flow-port',
+    fieldPath: 'egress[0].to',
+    build: (c) => {
+      new HardenedService(c, 'emailservice', service({ ports: [{ name: 'grpc', port: 8080, servicePort: 5000 }], probes: { readiness: { grpc: { port: 'grpc' } }, liveness: { tcp: { port: 'grpc' } } } }));
+      new HardenedService(c, 'checkout', service({ egress: [{ to: Peer.workload('emailservice'), ports: [{ port: 5000 }] }] }));
+      return Testing.synth(c);
+    },
+  },
   svc('egress-whole-internet', 'networking', { egress: [{ to: Peer.cidr('0.0.0.0/0'), ports: [{ port: 443 }] }] }, 'network-policy-required', 'egress[0].to.cidr'),
   svc('egress-without-ports', 'networking', { egress: [{ to: Peer.cidr('10.0.0.0/8'), ports: [] }] }, 'network-policy-required', 'egress[0].ports'),
   // host access and volumes (namespaces too)
