@@ -170,43 +170,69 @@ function ranks(graph: Graph): Map<string, number> {
 export function renderHtml(graph: Graph, title = 'Allowed traffic'): string {
   const rank = ranks(graph);
   const pos = new Map<string, Box>();
-  interface Group { key: string; label: string; nodes: GraphNode[]; x: number; w: number; h: number; kind: 'namespace' | 'outside' }
-  const groups: Group[] = [];
+  interface Group { key: string; label: string; nodes: GraphNode[]; x: number; y: number; w: number; h: number; kind: 'namespace' | 'outside' }
   const incoming = graph.nodes.filter((n) => n.type !== 'workload' && graph.edges.some((e) => e.from === n.id));
   const outgoing = graph.nodes.filter((n) => n.type !== 'workload' && !incoming.includes(n));
-  if (incoming.length) groups.push({ key: 'outside-in', label: 'from outside', nodes: incoming, x: 0, w: 0, h: 0, kind: 'outside' });
-  const nsOrder = [...graph.namespaces].sort((a, b) => {
-    const min = (ns: string) => Math.min(...graph.nodes.filter((n) => n.type === 'workload' && n.namespace === ns).map((n) => rank.get(n.id) ?? 0));
-    return min(a) - min(b) || a.localeCompare(b);
-  });
-  for (const ns of nsOrder) groups.push({ key: ns, label: ns, nodes: graph.nodes.filter((n) => n.type === 'workload' && n.namespace === ns), x: 0, w: 0, h: 0, kind: 'namespace' });
-  if (outgoing.length) groups.push({ key: 'outside-out', label: 'to outside', nodes: outgoing, x: 0, w: 0, h: 0, kind: 'outside' });
+  // Columns of groups: outside sources; namespaces layered by the traffic between them (namespaces of
+  // one layer stacked); namespaces with no drawn traffic; outside destinations.
+  const nsOf = new Map(graph.nodes.filter((n) => n.type === 'workload').map((n) => [n.id, n.namespace!]));
+  const nsEdges: GraphEdge[] = [];
+  const linked = new Set<string>();
+  for (const e of graph.edges) {
+    const a = nsOf.get(e.from);
+    const b = nsOf.get(e.to);
+    if (a) linked.add(a);
+    if (b) linked.add(b);
+    if (a && b && a !== b) nsEdges.push({ from: a, to: b, ports: [], type: 'flow' });
+  }
+  const nsRank = ranks({ namespaces: [], nodes: graph.namespaces.map((ns) => ({ id: ns, label: ns, type: 'workload', kind: 'namespace' })), edges: nsEdges });
+  const columns: Group[][] = [];
+  const group = (key: string, label: string, nodes: GraphNode[], kind: Group['kind']): Group => ({ key, label, nodes, x: 0, y: 0, w: 0, h: 0, kind });
+  if (incoming.length) columns.push([group('outside-in', 'from outside', incoming, 'outside')]);
+  const layered = graph.namespaces.filter((ns) => linked.has(ns));
+  const layers = [...new Set(layered.map((ns) => nsRank.get(ns) ?? 0))].sort((a, b) => a - b);
+  for (const l of layers) {
+    columns.push(layered.filter((ns) => (nsRank.get(ns) ?? 0) === l).sort()
+      .map((ns) => group(ns, ns, graph.nodes.filter((n) => n.type === 'workload' && n.namespace === ns), 'namespace')));
+  }
+  const quiet = graph.namespaces.filter((ns) => !linked.has(ns));
+  if (quiet.length) columns.push(quiet.map((ns) => group(ns, ns, graph.nodes.filter((n) => n.type === 'workload' && n.namespace === ns), 'namespace')));
+  if (outgoing.length) columns.push([group('outside-out', 'to outside', outgoing, 'outside')]);
+  const groups = columns.flat();
   let x = PAD;
-  for (const g of groups) {
-    const cols = g.kind === 'outside' ? [0] : [...new Set(g.nodes.map((n) => rank.get(n.id) ?? 0))].sort((a, b) => a - b);
-    let rows = 0;
-    cols.forEach((c, ci) => {
-      const inCol = g.nodes.filter((n) => g.kind === 'outside' || (rank.get(n.id) ?? 0) === c).sort((a, b) => a.label.localeCompare(b.label));
-      inCol.forEach((n, ri) => pos.set(n.id, { x: x + PAD + ci * (NODE_W + COL_GAP), y: PAD + HEADER + PAD + ri * (NODE_H + ROW_GAP) }));
-      rows = Math.max(rows, inCol.length);
-    });
-    g.x = x;
-    g.w = PAD * 2 + cols.length * NODE_W + (cols.length - 1) * COL_GAP;
-    g.h = HEADER + PAD * 2 + rows * NODE_H + Math.max(0, rows - 1) * ROW_GAP;
-    x += g.w + GROUP_GAP;
+  for (const col of columns) {
+    let y = PAD;
+    let colW = 0;
+    for (const g of col) {
+      const cols = g.kind === 'outside' ? [0] : [...new Set(g.nodes.map((n) => rank.get(n.id) ?? 0))].sort((a, b) => a - b);
+      let rows = 0;
+      cols.forEach((c, ci) => {
+        const inCol = g.nodes.filter((n) => g.kind === 'outside' || (rank.get(n.id) ?? 0) === c).sort((a, b) => a.label.localeCompare(b.label));
+        inCol.forEach((n, ri) => pos.set(n.id, { x: x + PAD + ci * (NODE_W + COL_GAP), y: y + HEADER + PAD + ri * (NODE_H + ROW_GAP) }));
+        rows = Math.max(rows, inCol.length);
+      });
+      g.x = x;
+      g.y = y;
+      g.w = PAD * 2 + cols.length * NODE_W + (cols.length - 1) * COL_GAP;
+      g.h = HEADER + PAD * 2 + rows * NODE_H + Math.max(0, rows - 1) * ROW_GAP;
+      y += g.h + GROUP_GAP / 2;
+      colW = Math.max(colW, g.w);
+    }
+    x += colW + GROUP_GAP;
   }
   const width = Math.max(x - GROUP_GAP + PAD, 320);
-  const height = Math.max(...groups.map((g) => g.h), 80) + PAD * 2;
+  const height = Math.max(...groups.map((g) => g.y + g.h), 80) + PAD;
   const svg: string[] = [];
   svg.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${htmlEscape(title)}">`);
   svg.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#455a64"/></marker>'
     + '<marker id="arrow-bad" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#c62828"/></marker></defs>');
   for (const g of groups) {
     const attr = g.kind === 'namespace' ? `data-namespace="${htmlEscape(g.key)}"` : `data-outside="${g.key === 'outside-in' ? 'in' : 'out'}"`;
-    svg.push(`<g class="group ${g.kind}" ${attr}><rect x="${g.x}" y="${PAD}" width="${g.w}" height="${g.h}" rx="10"/>`
-      + `<text class="group-label" x="${g.x + PAD}" y="${PAD + 20}">${htmlEscape(g.kind === 'namespace' ? `namespace ${truncate(g.label, 40)}` : g.label)}</text></g>`);
+    svg.push(`<g class="group ${g.kind}" ${attr}><rect x="${g.x}" y="${g.y}" width="${g.w}" height="${g.h}" rx="10"/>`
+      + `<text class="group-label" x="${g.x + PAD}" y="${g.y + 20}">${htmlEscape(g.kind === 'namespace' ? `namespace ${truncate(g.label, 40)}` : g.label)}</text></g>`);
   }
   // Edges under nodes.
+  const laneUse = new Map<string, number>();
   for (const e of graph.edges) {
     const a = pos.get(e.from);
     const b = pos.get(e.to);
@@ -217,20 +243,32 @@ export function renderHtml(graph: Graph, title = 'Allowed traffic'): string {
     let lx: number;
     let ly: number;
     if (e.from === e.to) {
-      const sx = a.x + NODE_W - 30;
-      d = `M${sx},${a.y} C${sx - 10},${a.y - 34} ${sx + 40},${a.y - 34} ${sx + 24},${a.y}`;
-      lx = sx + 8;
-      ly = a.y - 30;
+      const rx = a.x + NODE_W;
+      d = `M${rx},${a.y + 10} C${rx + 44},${a.y - 8} ${rx + 44},${a.y + NODE_H + 8} ${rx},${a.y + NODE_H - 10}`;
+      lx = rx + 36;
+      ly = a.y - 2;
     } else {
       const x1 = a.x + NODE_W;
       const y1 = a.y + NODE_H / 2;
       const x2 = b.x;
       const y2 = b.y + NODE_H / 2;
-      const dx = Math.max(40, Math.abs(x2 - x1) / 2);
-      d = `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
-      // Bezier midpoint (t = 0.5).
-      lx = (x1 + 3 * (x1 + dx) + 3 * (x2 - dx) + x2) / 8;
-      ly = (y1 + 3 * y1 + 3 * y2 + y2) / 8 - 4;
+      const k = (laneUse.get(e.from) ?? 0);
+      laneUse.set(e.from, k + 1);
+      if (x2 - x1 > 0 && x2 - x1 <= COL_GAP + 1) {
+        // Neighbouring columns: one curve.
+        const dx = Math.max(40, (x2 - x1) / 2);
+        d = `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
+        lx = (x1 + x2) / 2;
+        ly = (y1 + y2) / 2 - 4;
+      } else {
+        // Farther: down into the gap under the source's row, along it, then up into the target, so
+        // the line runs between node rows instead of through the boxes in between.
+        const lane = a.y + NODE_H + 5 + (k % 3) * 5;
+        const s1 = x2 > x1 ? 1 : -1;
+        d = `M${x1},${y1} C${x1 + 24},${y1} ${x1 + 24},${lane} ${x1 + 24 + 24 * s1},${lane} L${x2 - 48},${lane} C${x2 - 24},${lane} ${x2 - 24},${y2} ${x2},${y2}`;
+        lx = x2 - 90 - (k % 3) * 40;
+        ly = lane - 3;
+      }
     }
     const attrs = `data-edge="${htmlEscape(`${e.from}->${e.to}`)}" data-from="${htmlEscape(e.from)}" data-to="${htmlEscape(e.to)}" data-type="${e.type}" data-ports="${htmlEscape(e.ports.join(','))}"`
       + (e.admitted !== undefined ? ` data-admitted="${e.admitted}"` : '');
@@ -264,7 +302,7 @@ export function renderHtml(graph: Graph, title = 'Allowed traffic'): string {
 <title>${htmlEscape(title)}</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 16px; color: #212121; }
-.scroll { overflow: auto; border: 1px solid #e0e0e0; }
+svg { display: block; }
 svg text { font: 12px system-ui, sans-serif; }
 .group rect { fill: #fafafa; stroke: #90a4ae; stroke-width: 1.5; }
 .group.outside rect { fill: #fffde7; stroke: #f9a825; stroke-dasharray: 6 4; }
@@ -289,9 +327,7 @@ td, th { border: 1px solid #e0e0e0; padding: 3px 8px; text-align: left; }
 <p class="summary">${workloads.length} workloads in ${graph.namespaces.length} namespaces; ${graph.edges.filter((e) => e.type === 'flow').length} allowed connections drawn;
 ${graph.edges.filter((e) => e.type === 'entry').length} entries from outside; ${open.length} workloads with no ingress policy${open.length ? ` (${htmlEscape(open.map((n) => n.id).join(', '))})` : ''}.</p>
 <p class="legend"><span>solid arrow: allowed by NetworkPolicy</span><span>blue: from/to outside the manifests</span><span>red dashed box: no ingress policy, anyone may reach it</span><span>red dashed arrow: entry dropped by NetworkPolicy</span></p>
-<div class="scroll">
 ${svg.join('\n')}
-</div>
 <table>
 <thead><tr><th>type</th><th>from</th><th>to</th><th>ports</th><th>note</th></tr></thead>
 <tbody>
