@@ -1,5 +1,5 @@
 import { Cluster, NAMESPACE_NAME_LABEL, Peer, PolicyPort, Protocol, Rule, Service, Workload } from './model';
-import { portMatches, Simulator } from './simulate';
+import { peerSelects, portMatches, Simulator } from './simulate';
 import { selects } from '../policy/model';
 
 /**
@@ -161,7 +161,9 @@ export function buildGraph(cluster: Cluster): Graph {
     }
     for (const pol of sim.egressOf(w)) {
       for (const r of pol.egress) {
-        const to = r.peers ? r.peers.flatMap((p) => outsideOf(p, cluster)) : [ANYWHERE];
+        // A peer aimed at the cluster DNS pods is drawn as the edge to the DNS node, not as an exit.
+        const toDns = (p: Peer) => !!p.podSelector && !isEmptySelector(p.podSelector) && peerSelects(p, pol.namespace, cluster.dns, cluster.namespaces.get(cluster.dns.namespace));
+        const to = r.peers ? r.peers.filter((p) => !toDns(p)).flatMap((p) => outsideOf(p, cluster)) : [ANYWHERE];
         for (const o of to) addEdge(w.id, outside(o), 'exit', ruleLabels(r));
       }
     }
