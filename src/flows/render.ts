@@ -291,7 +291,8 @@ export function renderHtml(graph: Graph, title = 'Allowed traffic'): string {
 
   const workloads = graph.nodes.filter((n) => n.type === 'workload');
   const open = workloads.filter((n) => n.open);
-  const rows = graph.edges.map((e) => `<tr><td>${htmlEscape(e.type)}</td><td>${htmlEscape(e.from)}</td><td>${htmlEscape(e.to)}</td><td>${htmlEscape(e.ports.join(', '))}</td>`
+  const names = new Map(graph.nodes.map((n) => [n.id, n.type === 'workload' ? n.id : n.label]));
+  const rows = graph.edges.map((e) => `<tr><td>${htmlEscape(e.type)}</td><td>${htmlEscape(names.get(e.from) ?? e.from)}</td><td>${htmlEscape(names.get(e.to) ?? e.to)}</td><td>${htmlEscape(e.ports.join(', '))}</td>`
     + `<td>${e.admitted === false ? 'dropped: the destination\'s ingress policies admit nothing from outside its namespace on this port' : ''}</td></tr>`).join('\n');
   return `<!doctype html>
 <html lang="en">
