@@ -55,7 +55,8 @@ export function selectorText(sel: any): string {
   return `{${parts.join(', ')}}`;
 }
 
-const isEmptySelector = (sel: any) => !Object.keys(sel?.matchLabels ?? {}).length && !(Array.isArray(sel?.matchExpressions) && sel.matchExpressions.length);
+const isEmptySelector = (sel: any) => !Object.keys(sel?.matchLabels ?? {}).length
+  && !(Array.isArray(sel?.matchExpressions) && sel.matchExpressions.length);
 
 function policyPortText(pp: PolicyPort): string {
   if (pp.port === undefined) return `any/${pp.protocol}`;
@@ -142,8 +143,7 @@ export function buildGraph(cluster: Cluster): Graph {
     const ports = candidates(b);
     for (const a of real) {
       for (const p of ports) {
-        const v = sim.check(a, b, p.port, p.protocol);
-        if (v.allowed && (v.egress.isolated || v.ingress.isolated)) {
+        if ((sim.egressOf(a).length || sim.ingressOf(b).length) && sim.allows(a, b, p.port, p.protocol)) {
           if (!nodes.has(b.id)) nodes.set(b.id, workloadNode(b));
           addEdge(a.id, b.id, 'flow', [`${p.port}/${p.protocol}`]);
         }
@@ -162,7 +162,8 @@ export function buildGraph(cluster: Cluster): Graph {
     for (const pol of sim.egressOf(w)) {
       for (const r of pol.egress) {
         // A peer aimed at the cluster DNS pods is drawn as the edge to the DNS node, not as an exit.
-        const toDns = (p: Peer) => !!p.podSelector && !isEmptySelector(p.podSelector) && peerSelects(p, pol.namespace, cluster.dns, cluster.namespaces.get(cluster.dns.namespace));
+        const toDns = (p: Peer) => !!p.podSelector && !isEmptySelector(p.podSelector)
+          && peerSelects(p, pol.namespace, cluster.dns, cluster.namespaces.get(cluster.dns.namespace));
         const to = r.peers ? r.peers.filter((p) => !toDns(p)).flatMap((p) => outsideOf(p, cluster)) : [ANYWHERE];
         for (const o of to) addEdge(w.id, outside(o), 'exit', ruleLabels(r));
       }

@@ -390,7 +390,9 @@ function parseGatewayRoute(o: K8sObject): Route {
 
 /** Build the network model. Malformed NetworkPolicies are bad input (FlowsError naming the object). */
 export function loadCluster(input: readonly (SourcedObject | K8sObject)[]): Cluster {
-  const sourced: SourcedObject[] = input.map((x) => (isRecord((x as SourcedObject).object) && !(x as K8sObject).kind ? x as SourcedObject : { object: x as K8sObject }));
+  const sourced: SourcedObject[] = input.map((x) => (isRecord((x as SourcedObject).object) && !(x as K8sObject).kind
+    ? x as SourcedObject
+    : { object: x as K8sObject }));
   const workloads: Workload[] = [];
   const namespaces = new Map<string, Namespace>();
   const policies: Policy[] = [];

@@ -192,8 +192,9 @@ export function verifyFlows(cluster: Cluster, flows: readonly FlowSpec[], opts: 
         if (a === b) continue;
         for (const p of b.ports) {
           if (listed.has(key(a, b, p.port, p.protocol))) continue;
+          if (!sim.allows(a, b, p.port, p.protocol)) continue;
           const v = sim.check(a, b, p.port, p.protocol);
-          if (v.allowed) unexpected.push({ from: a.id, to: b.id, port: p.port, protocol: p.protocol, reason: sim.explain(a, b, v) });
+          unexpected.push({ from: a.id, to: b.id, port: p.port, protocol: p.protocol, reason: sim.explain(a, b, v) });
         }
       }
     }

@@ -88,7 +88,10 @@ describe('hardened verify-flows', () => {
     expect(out.allowed).toEqual([{ from: 'shop/web', to: 'kube-system/kube-dns', port: 53, protocol: 'UDP' }]);
     expect(out.blocked).toEqual([
       {
-        from: 'shop/web', to: 'shop/db', port: 5432, protocol: 'TCP',
+        from: 'shop/web',
+        to: 'shop/db',
+        port: 5432,
+        protocol: 'TCP',
         reason: 'egress of shop/web is limited by shop/default-deny, shop/allow-dns, shop/web-egress and no rule there allows it; '
           + 'ingress of shop/db is limited by shop/default-deny, shop/db-ingress and no rule there allows it',
       },

@@ -46,8 +46,7 @@ async function open(browser: Browser, file: string) {
   page.on('dialog', (d) => { seen.dialogs.push(d.message()); void d.dismiss(); });
   await page.setRequestInterception(true);
   page.on('request', (r) => {
-    if (r.url() === url) void r.continue();
-    else {
+    if (r.url() === url) {void r.continue();} else {
       seen.requests.push(r.url());
       void r.abort();
     }
@@ -88,7 +87,8 @@ if (missing) {
       'shop/api', 'shop/cache', 'shop/db', 'shop/report', 'shop/web']);
     expect(nodes.filter((n) => n.open === 'true').map((n) => n.id).sort()).toEqual(['default/debug', 'legacy/old', 'monitoring/node-agent', 'monitoring/prometheus']);
     expect(nodes.filter((n) => n.type === 'entry').map((n) => n.id).sort()).toEqual([
-      'entry:HTTPRoute:shop/api', 'entry:Ingress:shop/web', 'entry:Service:shop/api-debug', 'entry:Service:shop/web']);
+      'entry:HTTPRoute:shop/api', 'entry:Ingress:shop/web', 'entry:Service:shop/api-debug', 'entry:Service:shop/web',
+    ]);
     const groups = await page.$$eval('g.group.namespace', (els) => els.map((e) => e.getAttribute('data-namespace')).sort());
     expect(groups).toEqual(['default', 'kube-system', 'legacy', 'monitoring', 'shop']);
     const edge = (from: string, to: string) => page.$eval(`g.edge[data-edge="${from}->${to}"]`, (e) => ({

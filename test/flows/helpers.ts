@@ -20,17 +20,18 @@ export function workload(c: Cluster, id: string): Workload {
   return w;
 }
 
-export function deployment(namespace: string, name: string, labels: Record<string, string>, ports: { containerPort: number; name?: string; protocol?: string }[] = []): K8sObject {
+export function deployment(ns: string, name: string, labels: Record<string, string>,
+  ports: { containerPort: number; name?: string; protocol?: string }[] = []): K8sObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace },
+    metadata: { name, namespace: ns },
     spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'example/x:1', ports }] } } },
   };
 }
 
-export function policy(namespace: string, name: string, spec: Record<string, unknown>): K8sObject {
-  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec };
+export function policy(ns: string, name: string, spec: Record<string, unknown>): K8sObject {
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec };
 }
 
 export function namespace(name: string, labels: Record<string, string> = {}): K8sObject {

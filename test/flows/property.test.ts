@@ -70,7 +70,9 @@ function objects(w: World): K8sObject[] {
   return [
     ...w.namespaces.map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n.name, labels: n.labels } })),
     ...w.workloads.map((x, i) => ({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `w${i}`, namespace: x.namespace },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: `w${i}`, namespace: x.namespace },
       spec: { selector: { matchLabels: x.labels }, template: { metadata: { labels: x.labels }, spec: { containers: [{ name: 'c', image: 'example/x:1', ports: x.ports }] } } },
     })),
     ...w.policies.map((p, i) => {
@@ -124,7 +126,8 @@ function naiveAllowed(objs: K8sObject[], src: Pod, dst: Pod, port: number, proto
   const direction = (dir: 'Ingress' | 'Egress') => {
     const pod = dir === 'Ingress' ? dst : src;
     const other = dir === 'Ingress' ? src : dst;
-    const applying = policies.filter((p) => p.metadata!.namespace === pod.ns && naiveSelects(p.spec.podSelector, pod.labels) && types(p).includes(dir));
+    const applying = policies.filter((p) => p.metadata!.namespace === pod.ns && naiveSelects(p.spec.podSelector, pod.labels)
+      && types(p).includes(dir));
     if (applying.length === 0) return true;
     return applying.some((p) => ((dir === 'Ingress' ? p.spec.ingress : p.spec.egress) ?? [])
       .some((r: any) => peersAdmit(dir === 'Ingress' ? r.from : r.to, p.metadata!.namespace!, other) && portsAdmit(r.ports)));
@@ -143,8 +146,11 @@ test('the simulator agrees with a naive evaluator on random policies and labels'
       const wa = cluster.workloads.find((x) => x.id === `${a.namespace}/w${i}`)!;
       const wb = cluster.workloads.find((x) => x.id === `${b.namespace}/w${j}`)!;
       for (const p of PROBES) {
-        const expected = naiveAllowed(objs, { ns: a.namespace, labels: a.labels, ports: a.ports }, { ns: b.namespace, labels: b.labels, ports: b.ports }, p.port, p.protocol);
+        const src = { ns: a.namespace, labels: a.labels, ports: a.ports };
+        const dst = { ns: b.namespace, labels: b.labels, ports: b.ports };
+        const expected = naiveAllowed(objs, src, dst, p.port, p.protocol);
         const got = sim.check(wa, wb, p.port, p.protocol).allowed;
+        if (sim.allows(wa, wb, p.port, p.protocol) !== got) throw new Error(`w${i} -> w${j} ${p.port}/${p.protocol}: allows() and check() disagree`);
         if (got) allowedSeen++;
         else deniedSeen++;
         if (got !== expected) throw new Error(`w${i} -> w${j} ${p.port}/${p.protocol}: simulator ${got}, reference ${expected}`);

@@ -17,7 +17,7 @@ describe('NetworkPolicy simulation on hand-written policies', () => {
     expect(workload(cluster, 'shop/api')).toMatchObject({ labels: { app: 'api', tier: 'backend' }, ports: [{ port: 8080, protocol: 'TCP', name: 'http' }, { port: 9090, protocol: 'TCP', name: 'metrics' }] });
     expect(workload(cluster, 'monitoring/node-agent').ports).toEqual([{ port: 9100, protocol: 'TCP' }, { port: 8125, protocol: 'UDP', name: 'statsd' }]);
     expect(cluster.dns).toMatchObject({ id: 'kube-system/kube-dns', synthetic: true, labels: { 'k8s-app': 'kube-dns' } });
-    expect(cluster.namespaces.get('shop')?.labels).toEqual({ team: 'shop', env: 'prod', 'kubernetes.io/metadata.name': 'shop' });
+    expect(cluster.namespaces.get('shop')?.labels).toEqual({ 'team': 'shop', 'env': 'prod', 'kubernetes.io/metadata.name': 'shop' });
     expect(cluster.namespaces.get('legacy')).toEqual({ name: 'legacy', labels: { 'kubernetes.io/metadata.name': 'legacy' }, declared: false });
   });
 
