@@ -63,7 +63,13 @@ function policyPortText(pp: PolicyPort): string {
   return `${pp.port}${pp.endPort !== undefined && pp.endPort !== pp.port ? `-${pp.endPort}` : ''}/${pp.protocol}`;
 }
 
-const ruleLabels = (r: Rule) => (r.ports ? r.ports.map(policyPortText) : ['any']);
+/** Port labels of a rule; a named port shows the number it has on `w` (the pod the policy selects or targets). */
+const ruleLabels = (r: Rule, w?: Workload) => (r.ports
+  ? r.ports.map((pp) => {
+    const named = typeof pp.port === 'string' ? w?.ports.find((cp) => cp.name === pp.port && cp.protocol === pp.protocol) : undefined;
+    return named ? `${named.port}/${named.protocol}` : policyPortText(pp);
+  })
+  : ['any']);
 
 /** Namespace names a selector pins with kubernetes.io/metadata.name (undefined: not pinned, may match any namespace). */
 function pinnedNames(sel: any): string[] | undefined {
@@ -156,7 +162,7 @@ export function buildGraph(cluster: Cluster): Graph {
     for (const pol of sim.ingressOf(w)) {
       for (const r of pol.ingress) {
         const from = r.peers ? r.peers.flatMap((p) => outsideOf(p, cluster)) : [ANYWHERE];
-        for (const o of from) addEdge(outside(o), w.id, 'entry', ruleLabels(r));
+        for (const o of from) addEdge(outside(o), w.id, 'entry', ruleLabels(r, w));
       }
     }
     for (const pol of sim.egressOf(w)) {

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App } from 'cdk8s';
+import { buildShop } from '../../examples/shop/main';
 import { run } from '../../src/cli/main';
 
 function cli(...args: string[]) {
@@ -54,6 +56,21 @@ describe('hardened graph', () => {
     const bad = path.join(dir, 'bad.yaml');
     fs.writeFileSync(bad, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p }\nspec:\n  podSelector: { matchExpressions: [{ key: a, operator: In }] }\n');
     expect(cli('graph', bad)).toMatchObject({ code: 2, stderr: `hardened graph: ${bad}: NetworkPolicy default/p: spec.podSelector.matchExpressions[0]: In needs values\n` });
+  });
+
+  test("the library's own example: every workload behind a policy, DNS reachable, each call drawn", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'graph-shop-'));
+    const app = new App({ outdir: dir });
+    buildShop(app);
+    app.synth();
+    const out = path.join(dir, 'graph.html');
+    expect(cli('graph', '--format', 'html', '--out', out, dir).code).toBe(0);
+    const html = fs.readFileSync(out, 'utf8');
+    const workloads = [...html.matchAll(/data-node="([^"]+)" data-type="workload" data-kind="Deployment" data-namespace="[^"]+" data-open="(true|false)"/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(workloads.length).toBeGreaterThanOrEqual(3);
+    for (const w of workloads) expect(w).toMatch(/ false$/);
+    expect(html).toContain('data-edge="shop/web-&gt;shop/api"');
+    expect(html).toContain('data-edge="shop/web-&gt;kube-system/kube-dns" data-from="shop/web" data-to="kube-system/kube-dns" data-type="flow" data-ports="53/TCP,53/UDP"');
   });
 
   test('help lists both commands; the commands load lazily', () => {

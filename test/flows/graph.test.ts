@@ -31,7 +31,7 @@ describe('traffic graph model', () => {
     expect(entries).toEqual([
       'outside:ip:0.0.0.0/0 except 10.0.0.0/8 -> shop/web 8080/TCP',
       'outside:ns:ingress-nginx: -> shop/web 8080/TCP',
-      'outside:nssel:namespaces {purpose=monitoring}: pods {app=prometheus} -> shop/api metrics/TCP',
+      'outside:nssel:namespaces {purpose=monitoring}: pods {app=prometheus} -> shop/api 9090/TCP',
       'outside:nssel:namespaces {purpose=monitoring}: -> shop/db 5432/TCP',
       'entry:Service:shop/web -> shop/web 8080/TCP admitted=true',
       'entry:Service:shop/api-debug -> shop/api 8080/TCP admitted=false',
