@@ -1,4 +1,4 @@
-import { Cluster, NAMESPACE_NAME_LABEL, Peer, PolicyPort, Protocol, Rule, Service, Workload } from './model';
+import { canonicalCidr, cidrWithin, Cluster, FlowsError, NAMESPACE_NAME_LABEL, Peer, PolicyPort, Protocol, Rule, Service, Workload } from './model';
 import { peerSelects, portMatches, Simulator } from './simulate';
 import { selects } from '../policy/model';
 
@@ -104,6 +104,18 @@ function outsideOf(peer: Peer, cluster: Cluster): Outside[] {
   return [{ id: `outside:nssel:${nsText}:${pods}`, label: `${nsText}${pods}` }];
 }
 
+/** Canonical source ranges; a malformed one cannot be proven covered, so it counts as 0.0.0.0/0. */
+function canonicalRanges(ranges: readonly string[]): string[] {
+  return ranges.map((r) => {
+    try {
+      return canonicalCidr(r, '');
+    } catch (e) {
+      if (e instanceof FlowsError) return '0.0.0.0/0';
+      throw e;
+    }
+  });
+}
+
 const ANYWHERE: Outside = { id: 'outside:anywhere', label: 'anywhere' };
 
 export function buildGraph(cluster: Cluster): Graph {
@@ -177,11 +189,16 @@ export function buildGraph(cluster: Cluster): Graph {
   }
 
   // Do w's ingress policies admit traffic from outside its namespace (ipBlock, namespaceSelector, all sources) on this port?
-  const admitsOutside = (w: Workload, port: number, protocol: Protocol): boolean => {
+  // Do w's ingress policies admit traffic from outside its namespace on this port? With source ranges
+  // (a LoadBalancer's loadBalancerSourceRanges), an ipBlock must cover every range, none of it excepted.
+  const admitsOutside = (w: Workload, port: number, protocol: Protocol, ranges: readonly string[] = []): boolean => {
     const pols = sim.ingressOf(w);
     if (!pols.length) return true;
+    const covers = (p: Peer) => !!p.ipBlock && ranges.every((r) => cidrWithin(r, p.ipBlock!.cidr)
+      && !p.ipBlock!.except.some((e) => cidrWithin(e, r) || cidrWithin(r, e)));
+    const fromOutside = (p: Peer) => (ranges.length ? covers(p) : !!(p.ipBlock || p.namespaceSelector));
     return pols.some((pol) => pol.ingress.some((r) => (!r.ports || r.ports.some((pp) => portMatches(pp, port, protocol, w)))
-      && (!r.peers || r.peers.some((p) => p.ipBlock || p.namespaceSelector))));
+      && (!r.peers || r.peers.some(fromOutside))));
   };
   const backendsOf = (svc: Service, port?: number | string) => {
     const sel = svc.selector;
@@ -203,9 +220,10 @@ export function buildGraph(cluster: Cluster): Graph {
   };
   for (const svc of cluster.services) {
     if (svc.type !== 'LoadBalancer' && svc.type !== 'NodePort') continue;
-    const ranges = svc.loadBalancerSourceRanges.length ? svc.loadBalancerSourceRanges.join(', ') : svc.type === 'LoadBalancer' ? 'any source' : 'every node';
-    const id = entry(`entry:Service:${svc.namespace}/${svc.name}`, `${svc.type} ${svc.namespace}/${svc.name}`, svc.type, svc.namespace, ranges);
-    for (const b of backendsOf(svc)) addEdge(id, b.w.id, 'entry', [`${b.port}/${b.protocol}`], admitsOutside(b.w, b.port, b.protocol));
+    const sources = svc.loadBalancerSourceRanges.length ? svc.loadBalancerSourceRanges.join(', ') : svc.type === 'LoadBalancer' ? 'any source' : 'every node';
+    const id = entry(`entry:Service:${svc.namespace}/${svc.name}`, `${svc.type} ${svc.namespace}/${svc.name}`, svc.type, svc.namespace, sources);
+    const ranges = svc.type === 'LoadBalancer' ? canonicalRanges(svc.loadBalancerSourceRanges) : [];
+    for (const b of backendsOf(svc)) addEdge(id, b.w.id, 'entry', [`${b.port}/${b.protocol}`], admitsOutside(b.w, b.port, b.protocol, ranges));
   }
   for (const route of cluster.routes) {
     const id = entry(`entry:${route.kind}:${route.namespace}/${route.name}`, `${route.kind} ${route.namespace}/${route.name}`, route.kind, route.namespace, route.hosts.join(', '));

@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
-import { fixture } from './helpers';
+import { deployment, fixture, policy } from './helpers';
 import { buildGraph } from '../../src/flows/graph';
+import { loadCluster } from '../../src/flows/model';
 import { dotString, htmlEscape, mermaidText, renderDot, renderHtml, renderMermaid } from '../../src/flows/render';
 
 const numRuns = Number(process.env.FC_NUM_RUNS ?? 500);
@@ -40,6 +41,24 @@ describe('traffic graph model', () => {
     ]);
     expect(graph.nodes.find((n) => n.id === 'entry:Service:shop/web')).toMatchObject({ label: 'LoadBalancer shop/web', kind: 'LoadBalancer', detail: '203.0.113.0/24' });
     expect(graph.nodes.find((n) => n.id === 'entry:HTTPRoute:shop/api')).toMatchObject({ label: 'HTTPRoute shop/api', detail: 'api.example.com' });
+  });
+
+  test('a LoadBalancer is admitted only when an ipBlock covers all its source ranges', () => {
+    const lb = (ranges: string[], cidr: string, except: string[] = []) => buildGraph(loadCluster([
+      deployment('a', 'web', { app: 'web' }, [{ containerPort: 8080, name: 'http' }]),
+      policy('a', 'web', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr, except } }], ports: [{ port: 'http' }] }] }),
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'a' },
+        spec: { type: 'LoadBalancer', loadBalancerSourceRanges: ranges, selector: { app: 'web' }, ports: [{ port: 443, targetPort: 'http' }] },
+      },
+    ])).edges.find((e) => e.from === 'entry:Service:a/web');
+    expect(lb(['203.0.113.0/24'], '0.0.0.0/0', ['10.0.0.0/8'])).toEqual({ from: 'entry:Service:a/web', to: 'a/web', type: 'entry', ports: ['8080/TCP'], admitted: true });
+    expect(lb(['203.0.113.0/24', '198.51.100.7/32'], '203.0.113.0/24')?.admitted).toBe(false);
+    expect(lb(['203.0.113.0/24'], '203.0.0.0/16', ['203.0.113.128/25'])?.admitted).toBe(false);
+    expect(lb(['203.0.113.0/24'], '10.0.0.0/8')?.admitted).toBe(false);
+    expect(lb([], '10.0.0.0/8')?.admitted).toBe(true);
   });
 
   test('exits: egress to selectors that reach beyond the manifests; DNS peers drawn as the DNS edge', () => {
