@@ -127,6 +127,8 @@ const PAD = 18;
 const HEADER = 28;
 const GROUP_GAP = 60;
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 function truncate(s: string, n: number): string {
   const chars = [...s];
   return chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
@@ -284,8 +286,8 @@ export function renderHtml(graph: Graph, title = 'Allowed traffic'): string {
     const tip = `${n.type === 'workload' ? `${n.kind} ${n.id}` : n.label}${n.detail ? `\n${n.detail}` : ''}${n.open ? '\nno ingress policy: anyone may reach it' : ''}`;
     svg.push(`<g class="node ${n.type}${n.open ? ' open' : ''}" ${attrs}><title>${htmlEscape(tip)}</title>`
       + `<rect x="${p.x}" y="${p.y}" width="${NODE_W}" height="${NODE_H}" rx="${n.type === 'outside' ? 23 : 6}"/>`
-      + `<text x="${p.x + 10}" y="${p.y + 19}" class="name">${htmlEscape(truncate(n.label, 26))}</text>`
-      + `<text x="${p.x + 10}" y="${p.y + 36}" class="sub">${htmlEscape(truncate(second, 30))}</text></g>`);
+      + `<text x="${p.x + 10}" y="${p.y + 19}" class="name">${htmlEscape(truncate(n.label, 22))}</text>`
+      + `<text x="${p.x + 10}" y="${p.y + 36}" class="sub">${htmlEscape(truncate(second, 29))}</text></g>`);
   }
   svg.push('</svg>');
 
@@ -325,8 +327,8 @@ td, th { border: 1px solid #e0e0e0; padding: 3px 8px; text-align: left; }
 </head>
 <body>
 <h1>${htmlEscape(title)}</h1>
-<p class="summary">${workloads.length} workloads in ${graph.namespaces.length} namespaces; ${graph.edges.filter((e) => e.type === 'flow').length} allowed connections drawn;
-${graph.edges.filter((e) => e.type === 'entry').length} entries from outside; ${open.length} workloads with no ingress policy${open.length ? ` (${htmlEscape(open.map((n) => n.id).join(', '))})` : ''}.</p>
+<p class="summary">${plural(workloads.length, 'workload')} in ${plural(graph.namespaces.length, 'namespace')}; ${plural(graph.edges.filter((e) => e.type === 'flow').length, 'allowed connection')} drawn;
+${plural(graph.edges.filter((e) => e.type === 'entry').length, 'entry', 'entries')} from outside; ${plural(open.length, 'workload')} with no ingress policy${open.length ? ` (${htmlEscape(open.map((n) => n.id).join(', '))})` : ''}.</p>
 <p class="legend"><span>solid arrow: allowed by NetworkPolicy</span><span>blue: from/to outside the manifests</span><span>red dashed box: no ingress policy, anyone may reach it</span><span>red dashed arrow: entry dropped by NetworkPolicy</span></p>
 ${svg.join('\n')}
 <table>
