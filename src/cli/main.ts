@@ -112,6 +112,32 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     .action((app: string, opts: { out?: string; failOn: Severity; pack?: string[] }) => guard(() =>
       runSynth(app, { out: opts.out, audit: { failOn: opts.failOn, ruleSet: ruleSetWith(opts.pack), version } }, io)));
 
+  program
+    .command('verify-flows')
+    .description('Simulate the NetworkPolicies of manifests (files, folders, - for stdin) and check a flows file: every listed flow allowed; with --strict, every other one denied')
+    .argument('[paths...]', 'files or folders (recursive); - reads stdin', [])
+    .requiredOption('--flows <file>', 'the flows file (flows: [{from: ns/workload, to: ns/workload:port[/TCP|UDP|SCTP]}])')
+    .option('--strict', 'also fail on any other allowed pair of workloads (on their declared container ports; DNS aside)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((paths: string[], opts: { flows: string; strict?: boolean; format: 'text' | 'json' }) => guard(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use: `hardened --help` stays light
+      const { runVerifyFlows } = require('./verify-flows') as typeof import('./verify-flows');
+      return runVerifyFlows(paths, opts, io);
+    }));
+
+  program
+    .command('graph')
+    .description('Draw the traffic the NetworkPolicies of manifests allow: namespaces, workloads, ports, entries from outside, workloads anyone may reach')
+    .argument('[paths...]', 'files or folders (recursive); - reads stdin', [])
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'html']).default('mermaid'))
+    .option('--out <file>', 'write to this file (atomically; refuses to overwrite without --force)')
+    .option('--force', 'overwrite --out when it exists')
+    .action((paths: string[], opts: { format: 'mermaid' | 'dot' | 'html'; out?: string; force?: boolean }) => guard(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use: `hardened --help` stays light
+      const { runGraph } = require('./graph') as typeof import('./graph');
+      return runGraph(paths, opts, io);
+    }));
+
   try {
     program.parse(argv as string[], { from: 'user' });
   } catch (e) {

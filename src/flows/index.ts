@@ -1,0 +1,5 @@
+export * from './model';
+export * from './simulate';
+export * from './verify';
+export * from './graph';
+export * from './render';
