@@ -62,7 +62,9 @@ describe('hardened audit', () => {
       severity: expect.stringMatching(/error|warning|info/),
       message: expect.any(String),
       file: naive,
-      object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: null, name: 'web' },
+      line: expect.any(Number),
+      column: expect.any(Number),
+      object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: null, name: 'web', line: 2, column: 1 },
       path: expect.any(String),
       fix: expect.any(String),
     });
@@ -78,7 +80,7 @@ describe('hardened audit', () => {
 
   test('text output groups by object and has no colour off a TTY', () => {
     const r = cli('audit', naive);
-    expect(r.stdout).toMatch(/^Deployment web {2}\(.*naive.yaml\)\n {2}error {3}no-privilege-escalation:/);
+    expect(r.stdout).toMatch(/^Deployment web {2}\(.*naive.yaml:2:1\)\n {2}error {3}no-privilege-escalation: .*\n {10}at .*naive\.yaml:15:11 {2}spec\.template\.spec\.containers\[0\]\.securityContext\.allowPrivilegeEscalation\n/);
     expect(r.stdout).not.toContain('\u001b[');
     expect(r.stdout).toMatch(/5 objects in 1 files: \d+ errors, \d+ warnings, \d+ info\n$/);
   });
