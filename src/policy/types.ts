@@ -144,6 +144,8 @@ export interface DockerContainer {
   readonly source?: string;
   /** A one-shot container (a backup run): it needs no health check. */
   readonly runsToCompletion?: boolean;
+  /** Compose `build:` context: the image is built here, not pulled. */
+  readonly build?: string;
   /** Where its fields are in the source (audit): see `SourcedObject.locate`. */
   readonly locate?: Locator;
 }

@@ -28,6 +28,8 @@ export const imageRules: Rule[] = [
       return why ? [v(`${c.path}.image`, `container '${c.container.name}': ${why}`)] : [];
     },
     checkDocker: (c) => {
+      // A service built from a Dockerfile pulls nothing: `image` (if any) names the build's output.
+      if (c.build) return [];
       const why = unpinnedReason(c.image);
       return why ? [v('image', `container '${c.name}': ${why}`)] : [];
     },

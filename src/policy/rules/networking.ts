@@ -128,9 +128,18 @@ export const networkingRules: Rule[] = [
     kinds: ['Ingress'],
     checkObject: (o, ctx) => {
       const names = new Set<string>();
-      const def = o.spec?.defaultBackend?.service?.name;
-      if (def) names.add(def);
-      for (const r of arr(o.spec?.rules)) for (const p of arr(r?.http?.paths)) if (p?.backend?.service?.name) names.add(p.backend.service.name);
+      // networking.k8s.io/v1 (backend.service.name) and v1beta1 / extensions (backend.serviceName).
+      const backendName = (b: any): unknown => b?.service?.name ?? b?.serviceName;
+      for (const b of [o.spec?.defaultBackend, o.spec?.backend]) {
+        const n = backendName(b);
+        if (typeof n === 'string' && n) names.add(n);
+      }
+      for (const r of arr(o.spec?.rules)) {
+        for (const p of arr(r?.http?.paths)) {
+          const n = backendName(p?.backend);
+          if (typeof n === 'string' && n) names.add(n);
+        }
+      }
       return [...names].filter((n) => !ctx.find('Service', ctx.namespaceOf(o), n)).map((n) => v('spec.rules', `backend Service ${n} is not among the objects`));
     },
   }),
