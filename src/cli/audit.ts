@@ -118,9 +118,7 @@ function audit(paths: readonly string[], opts: AuditOptions, io: Io): number {
     failOn,
     skipped: input.skipped.map((s) => ({ file: s.file, kind: s.kind, reason: s.reason })),
   };
-  if (format === 'json') writeJson(findings, summary, io.stdout);
-  else if (format === 'sarif') writeSarif(findings, opts.ruleSet, opts.version ?? '0.0.0', io.stdout, { skipped: input.skipped });
-  else {
+  if (format === 'json') {writeJson(findings, summary, io.stdout);} else if (format === 'sarif') {writeSarif(findings, opts.ruleSet, opts.version ?? '0.0.0', io.stdout, { skipped: input.skipped });} else {
     const groups = writeFindingsText(findings, io.stdout, { colour: io.isTTY, showSuppressed: opts.showSuppressed });
     if (groups) io.stdout('\n\n');
     if (input.skipped.length) {

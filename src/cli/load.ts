@@ -47,7 +47,7 @@ export const RENDER_KUSTOMIZE = 'render the overlay first, e.g. `kustomize build
 export function parseSize(s: string): number | undefined {
   const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmg]?)(i?b?)\s*$/i.exec(s);
   if (!m) return undefined;
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const mult = { '': 1, 'k': 1024, 'm': 1024 ** 2, 'g': 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   const n = Math.floor(Number(m[1]) * mult);
   return n > 0 && Number.isSafeInteger(n) ? n : undefined;
 }
@@ -140,7 +140,7 @@ export function expandPaths(paths: readonly string[], skipped: SkippedFile[] = [
 function readCapped(fd: number, max: number, what: string): string {
   const chunks: Buffer[] = [];
   let total = 0;
-  const buf = Buffer.allocUnsafe(1 << 20);
+  const buf = Buffer.allocUnsafe(1024 * 1024);
   for (;;) {
     let n: number;
     try {
@@ -165,6 +165,8 @@ function readInput(f: InputFile, max: number): string {
   if (f.file === '-') return readCapped(0, max, '<stdin>');
   let fd: number;
   try {
+    // O_NONBLOCK: opening a FIFO that slipped past stat must not wait for a writer.
+    // eslint-disable-next-line no-bitwise -- open(2) flags
     fd = fs.openSync(f.file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (e) {
     throw new InputError(`${f.file}: cannot read (${errCode(e)})`);
@@ -213,10 +215,26 @@ export interface ParsedText {
 
 /** Compose models use their own field names; map them back to the Compose keys for locations. */
 const COMPOSE_KEYS: Record<string, string> = {
-  readOnly: 'read_only', capAdd: 'cap_add', capDrop: 'cap_drop', securityOpts: 'security_opt', memory: 'mem_limit',
-  memorySwap: 'memswap_limit', memoryReservation: 'mem_reservation', cpuShares: 'cpu_shares', pidsLimit: 'pids_limit',
-  maxRetryCount: 'restart', logDriver: 'logging.driver', logOpts: 'logging.options', networkMode: 'network_mode', pidMode: 'pid',
-  ipcMode: 'ipc', utsMode: 'uts', usernsMode: 'userns_mode', cgroupParent: 'cgroup_parent', mounts: 'volumes', env: 'environment',
+  readOnly: 'read_only',
+  capAdd: 'cap_add',
+  capDrop: 'cap_drop',
+  securityOpts: 'security_opt',
+  memory: 'mem_limit',
+  memorySwap: 'memswap_limit',
+  memoryReservation: 'mem_reservation',
+  cpuShares: 'cpu_shares',
+  pidsLimit: 'pids_limit',
+  maxRetryCount: 'restart',
+  logDriver: 'logging.driver',
+  logOpts: 'logging.options',
+  networkMode: 'network_mode',
+  pidMode: 'pid',
+  ipcMode: 'ipc',
+  utsMode: 'uts',
+  usernsMode: 'userns_mode',
+  cgroupParent: 'cgroup_parent',
+  mounts: 'volumes',
+  env: 'environment',
   secretEnv: 'environment',
 };
 
@@ -372,6 +390,10 @@ export function loadInputs(paths: readonly string[], optsOrProgress?: LoadOption
       const base = path.basename(f.file);
       if (f.chart && path.relative(f.chart, f.file).split(path.sep)[0] === 'templates') {
         skipped.push({ file: name, kind: 'helm-template', reason: `a template of the Helm chart in ${f.chart}: render it first, e.g. \`helm template RELEASE ${f.chart} | hardened audit -\`` });
+        return;
+      }
+      if (base === 'Chart.yaml' && f.chart) {
+        skipped.push({ file: name, kind: 'helm-chart', reason: `a Helm chart's Chart.yaml: ${RENDER_HELM}` });
         return;
       }
       if (f.chart && /^values.*\.ya?ml$/.test(base)) {

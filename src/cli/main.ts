@@ -20,7 +20,14 @@ function ruleSetWith(packs: readonly string[] | undefined): RuleSet {
   return (packs ?? []).map(loadPack).reduce((rs, p) => rs.withPack(p), defaultRuleSet());
 }
 
-const processIo: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTTY: !!process.stdout.isTTY, stdinIsTTY: !!process.stdin.isTTY };
+const processIo: Io = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTTY: !!process.stdout.isTTY,
+  stdinIsTTY: !!process.stdin.isTTY,
+};
+
+interface AuditFlags { format: AuditFormat; failOn: Severity; pack?: string[]; showSuppressed?: boolean; maxFileSize?: string; allowEmpty?: boolean }
 
 const AUDIT_HELP = `
 Formats:
@@ -86,7 +93,7 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     .option('--max-file-size <size>', 'largest file read, e.g. 64MiB (default: 32MiB)')
     .option('--allow-empty', 'exit 0 when no object is found (default: exit 2)')
     .addHelpText('after', AUDIT_HELP)
-    .action((paths: string[] | undefined, opts: { format: AuditFormat; failOn: Severity; pack?: string[]; showSuppressed?: boolean; maxFileSize?: string; allowEmpty?: boolean }) => guard(() => {
+    .action((paths: string[] | undefined, opts: AuditFlags) => guard(() => {
       const maxFileSize = opts.maxFileSize === undefined ? undefined : parseSize(opts.maxFileSize);
       if (opts.maxFileSize !== undefined && maxFileSize === undefined) throw new InputError(`--max-file-size: '${opts.maxFileSize}' is not a size (e.g. 33554432, 64MiB, 1GiB)`);
       return runAudit(paths ?? [], {

@@ -1,3 +1,5 @@
+// js-yaml is a runtime dependency of the audit loader (package.json dependencies, via .projenrc.ts).
+// eslint-disable-next-line import/no-extraneous-dependencies
 import * as jsyaml from 'js-yaml';
 import { SourceLocation } from '../policy/types';
 
@@ -49,7 +51,7 @@ export class PositionIndex {
     let lo = 0;
     let hi = s.length - 1;
     while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
+      const mid = Math.floor((lo + hi + 1) / 2);
       if (s[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
@@ -62,11 +64,10 @@ export class PositionIndex {
     let i = offset;
     while (i < limit) {
       const c = t.charCodeAt(i);
-      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
-      else if (c === 0x23 /* # */) {
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {i++;} else if (c === 0x23 /* # */) {
         const nl = t.indexOf('\n', i);
         i = nl === -1 ? limit : nl + 1;
-      } else break;
+      } else {break;}
     }
     return i < limit ? i : offset;
   }
@@ -127,7 +128,10 @@ export class PositionIndex {
       if (Array.isArray(node)) {
         const seg = segments[i];
         const n = typeof seg === 'number' ? seg : -1;
-        if (n >= 0 && n * 2 + 1 < kids.length) found = { start: kids[n * 2] as number, end: this.endOf(kids[n * 2] as number, kids[n * 2 + 1]), value: kids[n * 2 + 1] };
+        if (n >= 0 && n * 2 + 1 < kids.length) {
+          const start = kids[n * 2] as number;
+          found = { start, end: this.endOf(start, kids[n * 2 + 1]), value: kids[n * 2 + 1] };
+        }
       } else {
         // Mapping: pairs alternate key, value. Try the segment, then it joined with the next ones.
         let key = String(segments[i]);

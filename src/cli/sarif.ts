@@ -76,7 +76,9 @@ function result(f: Finding, index: Map<string, number>, srcRoot: string, seen: M
 
 const RESULTS_MARK = '"__hardened_results__"';
 
-function envelope(ruleSet: RuleSet, version: string, opts: SarifOptions, results: unknown): { log: any; index: Map<string, number>; srcRoot: string } {
+interface Envelope { log: any; index: Map<string, number>; srcRoot: string }
+
+function envelope(ruleSet: RuleSet, version: string, opts: SarifOptions, results: unknown): Envelope {
   const srcRoot = path.resolve(opts.srcRoot ?? process.cwd());
   const rules = ruleSet.rules.map(ruleMetadata);
   const index = new Map(rules.map((r, i) => [r.id, i]));
@@ -126,7 +128,9 @@ export function toSarif(findings: readonly Finding[], ruleSet: RuleSet, version:
 }
 
 /** The same log, written result by result (a large audit never becomes one string). */
-export function writeSarif(findings: readonly Finding[], ruleSet: RuleSet, version: string, write: (s: string) => void, opts: SarifOptions = {}): void {
+export function writeSarif(
+  findings: readonly Finding[], ruleSet: RuleSet, version: string, write: (s: string) => void, opts: SarifOptions = {},
+): void {
   const { log, index, srcRoot } = envelope(ruleSet, version, opts, '__hardened_results__');
   const text = JSON.stringify(log, null, 2);
   const at = text.indexOf(RESULTS_MARK);

@@ -31,7 +31,9 @@ function at(file: string | undefined, l: SourceLocation | undefined): string {
  * Findings grouped by object, as plain text, written one group at a time (no report is ever
  * built as one string). The CLI adds colour on a TTY; every input-derived piece is escaped.
  */
-export function writeFindingsText(findings: readonly Finding[], write: (s: string) => void, opts: { colour?: boolean; showSuppressed?: boolean } = {}): number {
+export function writeFindingsText(
+  findings: readonly Finding[], write: (s: string) => void, opts: { colour?: boolean; showSuppressed?: boolean } = {},
+): number {
   const c = (code: number, s: string) => (opts.colour ? `\u001b[${code}m${s}\u001b[0m` : s);
   const sev = (f: Finding) => (f.severity === 'error' ? c(31, 'error  ') : f.severity === 'warning' ? c(33, 'warning') : c(36, 'info   '));
   const groups = new Map<string, Finding[]>();

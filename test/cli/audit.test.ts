@@ -283,7 +283,8 @@ describe('locations (SARIF regions, file:line:column)', () => {
     fs.writeFileSync(path.join(dir, 'a.yaml'), `# a comment\n# another\n${text}`);
     const after = sarifOf([path.join(dir, 'a.yaml')]).runs[0].results;
     expect(after.map((x: any) => x.partialFingerprints)).toEqual(before.map((x: any) => x.partialFingerprints));
-    expect(after.map((x: any) => x.locations[0].physicalLocation.region.startLine)).toEqual(before.map((x: any) => x.locations[0].physicalLocation.region.startLine + 2));
+    const startLine = (x: any) => x.locations[0].physicalLocation.region.startLine;
+    expect(after.map(startLine)).toEqual(before.map((x: any) => startLine(x) + 2));
     // Files outside the source root get absolute file URIs.
     expect(after[0].locations[0].physicalLocation.artifactLocation.uri).toMatch(/^file:\/\/\//);
   });

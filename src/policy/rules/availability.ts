@@ -382,7 +382,12 @@ export const availabilityRules: Rule[] = [
       const name = o.spec?.serviceName;
       if (!name) return [v('spec.serviceName', 'serviceName is not set')];
       const svc = ctx.find('Service', ctx.namespaceOf(o), String(name));
-      return svc && svc.spec?.clusterIP === 'None' ? [] : [v('spec.serviceName', `Service ${name} ${svc ? 'is not headless' : 'is not among the objects'}`)];
+      if (!svc || svc.spec?.clusterIP !== 'None') return [v('spec.serviceName', `Service ${name} ${svc ? 'is not headless' : 'is not among the objects'}`)];
+      // The governing Service must select the pods, or their DNS names never resolve.
+      const pod = ctx.podOf(o);
+      const sel = svc.spec?.selector;
+      const selects = pod && sel && typeof sel === 'object' && Object.keys(sel).length > 0 && ctx.selects({ matchLabels: sel }, pod.labels);
+      return selects ? [] : [v('spec.serviceName', `headless Service ${name} does not select the pods of StatefulSet ${o.metadata?.name}`)];
     },
   }),
   rule({

@@ -17,6 +17,12 @@ function isDefaultRole(obj: any): boolean {
 
 const roleName = (o: any): string | undefined => str(o?.metadata?.name);
 
+/** `*`, or every verb of the API spelled out (in any order): the same grant. */
+const EVERY_VERB = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+function allVerbs(verbs: readonly string[]): boolean {
+  return verbs.includes('*') || EVERY_VERB.every((x) => verbs.includes(x));
+}
+
 /** Env names that hold the *name* (or ARN, id, reference) of a secret, not the secret itself. */
 const SECRET_NAME_SUFFIX = /_SECRETS?_(NAME|REF|ARN|ID|KEY_?REF|PATH|FILE|MOUNT|VERSION|PROJECT|RESOURCE)$/i;
 /** A name, ARN, path or resource id: no spaces, no credential shapes (those are caught first). */
@@ -72,8 +78,7 @@ export const identityRules: Rule[] = [
       // Pod Security "restricted" (the admission controller's semantics): runAsNonRoot must be true
       // on the container, or unset there and true on the pod; a runAsUser alone does not count.
       // Every container: init, regular and ephemeral.
-      if (sc(c).runAsNonRoot === false) out.push(v(`${c.path}.securityContext.runAsNonRoot`, `container '${c.container.name}' sets runAsNonRoot: false`));
-      else if (nonRoot !== true) {
+      if (sc(c).runAsNonRoot === false) {out.push(v(`${c.path}.securityContext.runAsNonRoot`, `container '${c.container.name}' sets runAsNonRoot: false`));} else if (nonRoot !== true) {
         out.push(v(`${c.path}.securityContext.runAsNonRoot`, `container '${c.container.name}' does not set runAsNonRoot: true (nor does the pod)${typeof user === 'number' && user > 0 ? `; runAsUser: ${user} alone is refused by Pod Security "restricted"` : ''}`));
       }
       if (sc(c).runAsUser === 0) out.push(v(`${c.path}.securityContext.runAsUser`, `container '${c.container.name}' runs as UID 0`));
@@ -397,7 +402,7 @@ export const identityRules: Rule[] = [
       const role = ref.kind === 'ClusterRole'
         ? ctx.indexBy('ClusterRole', roleName).get(String(ref.name))?.[0]
         : ctx.find(String(ref.kind), ctx.namespaceOf(o), String(ref.name));
-      const wildcard = role && arr(role.rules).some((r) => lower(r?.apiGroups).includes('*') && lower(r?.resources).includes('*') && lower(r?.verbs).includes('*'));
+      const wildcard = role && arr(role.rules).some((r) => lower(r?.apiGroups).includes('*') && lower(r?.resources).includes('*') && allVerbs(lower(r?.verbs)));
       return wildcard ? [v('roleRef.name', `${o.kind} ${o.metadata?.name} binds wildcard role ${ref.name}`)] : [];
     },
   }),
