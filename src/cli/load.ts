@@ -292,7 +292,12 @@ export function parseText(text: string, file: string, explicit = true): ParsedTe
     if (!(e instanceof YamlSyntaxError)) throw e;
     if (file.endsWith('.json')) {
       // Strict JSON that js-yaml refuses (rare): no positions, but audited.
-      docs = parseJson(text, file);
+      try {
+        docs = parseJson(text, file);
+      } catch (je) {
+        if (explicit || !(je instanceof InputError)) throw je;
+        return { objects: [], containers: [], skipped: [{ file, kind: 'malformed', reason: je.message.slice(file.length + 2) }] };
+      }
     } else {
       if (!explicit && looksTemplated(text)) return skip('helm-template', `a Helm/Go template, not YAML until rendered: ${RENDER_HELM}`);
       const err = malformedYaml(file, e, text);

@@ -374,6 +374,7 @@ describe('what is not Kubernetes, and no silent green', () => {
     w('.github/workflows/ci.yml', 'on: push\njobs: {build: {runs-on: ubuntu-latest}}\n');
     w('cloudbuild.yaml', 'steps:\n- name: gcr.io/cloud-builders/docker\n  args: [build, .]\n');
     w('package.json', '{"name": "app", "version": "1.0.0"}');
+    w('tsconfig.json', '// generated\n{"compilerOptions": {}}\n');
     w('cdk8s.yaml', 'language: typescript\napp: npx ts-node main.ts\n');
     w('polaris.yaml', 'checks:\n  hostIPCSet: danger\n');
     w('chart/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 0.1.0\n');
@@ -408,6 +409,7 @@ describe('what is not Kubernetes, and no silent green', () => {
       'k8s/delete.yaml': 'kustomize-patch',
       'package.json': 'not-kubernetes',
       'polaris.yaml': 'not-kubernetes',
+      'tsconfig.json': 'malformed',
     });
     const text = cli('audit', dir);
     expect(text.stdout).toMatch(/chart\/templates\/deployment\.yaml: a template of the Helm chart in .*chart: render it first, e\.g\. `helm template RELEASE .*chart \| hardened audit -`/);
