@@ -50,9 +50,11 @@ describe('hardened audit', () => {
     expect(byObject('Deployment', 'web')).toEqual(expect.arrayContaining([
       'image-tag-pinned', 'run-as-non-root', 'no-privilege-escalation', 'read-only-root-fs', 'drop-all-capabilities', 'seccomp-runtime-default',
       'cpu-requests', 'cpu-limits', 'memory-requests', 'memory-limits', 'ephemeral-storage-limits', 'readiness-probe', 'liveness-probe',
-      'no-host-path', 'no-literal-secrets-in-env', 'min-replicas', 'network-policy-required', 'image-pull-policy-always', 'priority-class',
+      'no-host-path', 'no-literal-secrets-in-env', 'min-replicas', 'network-policy-required', 'priority-class',
       'topology-spread', 'no-sa-token-automount', 'high-uid-gid', 'recommended-labels',
     ]));
+    // nginx:latest with imagePullPolicy unset is pulled Always (the API server's default for :latest).
+    expect(byObject('Deployment', 'web')).not.toContain('image-pull-policy-always');
     expect(byObject('StatefulSet', 'db')).toEqual(expect.arrayContaining(['no-privileged', 'image-tag-pinned', 'no-literal-secrets-in-env', 'statefulset-headless-service']));
     expect(byObject('Service', 'web')).toEqual(expect.arrayContaining(['no-nodeport']));
     expect(byObject('Ingress', 'web')).toEqual(expect.arrayContaining(['ingress-tls']));
