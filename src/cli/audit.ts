@@ -1,13 +1,16 @@
 import * as path from 'path';
-import { InputError, loadInputs } from './load';
-import { toSarif } from './sarif';
+import { InputError, LoadedInput, loadInputs } from './load';
+import { writeSarif } from './sarif';
 import { ruleMetadata } from '../policy/catalogue';
 import { evaluateDocker, evaluateKubernetes, failing, summarize } from '../policy/engine';
-import { formatFindingsText } from '../policy/report';
+import { escapeControl, writeFindingsText } from '../policy/report';
 import { RulePack, RuleSet } from '../policy/rule-set';
 import { Finding, Severity, SEVERITIES } from '../policy/types';
 
 export type AuditFormat = 'text' | 'json' | 'sarif';
+
+/** Exit codes of `hardened audit`: internal failures use EX_SOFTWARE (70), never the findings code. */
+export const EXIT = { clean: 0, findings: 1, badInput: 2, internal: 70 } as const;
 
 export interface AuditOptions {
   readonly format?: AuditFormat;
@@ -15,6 +18,10 @@ export interface AuditOptions {
   readonly ruleSet: RuleSet;
   readonly showSuppressed?: boolean;
   readonly version?: string;
+  /** Largest file read, in bytes (default DEFAULT_MAX_FILE_SIZE, 32 MiB). */
+  readonly maxFileSize?: number;
+  /** Exit 0 when no object is found instead of 2. */
+  readonly allowEmpty?: boolean;
 }
 
 export interface Io {
@@ -22,6 +29,8 @@ export interface Io {
   readonly stderr: (s: string) => void;
   /** Colour and progress only on a terminal. */
   readonly isTTY?: boolean;
+  /** stdin is a terminal: `hardened audit` without paths prints usage instead of waiting. */
+  readonly stdinIsTTY?: boolean;
 }
 
 /** Load a rule pack module: its `pack` or `default` export, or the module itself. */
@@ -39,17 +48,45 @@ export function loadPack(spec: string): RulePack {
   return pack as RulePack;
 }
 
-/** Run an audit; returns the exit code (0 clean, 1 findings at/above failOn, 2 bad input). */
+export const AUDIT_USAGE = 'usage: hardened audit [options] <paths...>   (files, folders, or - for stdin; hardened audit --help for more)';
+
+function countBy<T>(xs: readonly T[], key: (x: T) => string): string {
+  const m = new Map<string, number>();
+  for (const x of xs) m.set(key(x), (m.get(key(x)) ?? 0) + 1);
+  return [...m].map(([k, n]) => `${n} ${k}`).join(', ');
+}
+
+/**
+ * Run an audit; returns the exit code (0 clean, 1 findings at/above failOn, 2 bad input, 70
+ * internal failure). Reports are written piece by piece, never built as one string.
+ */
 export function runAudit(paths: readonly string[], opts: AuditOptions, io: Io): number {
+  try {
+    return audit(paths, opts, io);
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.stderr(`hardened audit: ${escapeControl(e.message)}\n`);
+      return EXIT.badInput;
+    }
+    io.stderr(`hardened audit: internal error (please report it): ${escapeControl(String((e as Error)?.stack ?? e).split('\n').slice(0, 2).join(' '))}\n`);
+    return EXIT.internal;
+  }
+}
+
+function audit(paths: readonly string[], opts: AuditOptions, io: Io): number {
   const format = opts.format ?? 'text';
   const failOn = opts.failOn ?? 'error';
   if (!['text', 'json', 'sarif'].includes(format)) {
-    io.stderr(`hardened audit: --format must be text, json or sarif (got '${format}')\n`);
-    return 2;
+    io.stderr(`hardened audit: --format must be text, json or sarif (got '${escapeControl(String(format))}')\n`);
+    return EXIT.badInput;
   }
   if (!SEVERITIES.includes(failOn)) {
-    io.stderr(`hardened audit: --fail-on must be error, warning or info (got '${failOn}')\n`);
-    return 2;
+    io.stderr(`hardened audit: --fail-on must be error, warning or info (got '${escapeControl(String(failOn))}')\n`);
+    return EXIT.badInput;
+  }
+  if (!paths.length && io.stdinIsTTY) {
+    io.stderr(`hardened audit: no input (stdin is a terminal). ${AUDIT_USAGE}\n`);
+    return EXIT.badInput;
   }
   const started = Date.now();
   let progressShown = false;
@@ -58,53 +95,76 @@ export function runAudit(paths: readonly string[], opts: AuditOptions, io: Io): 
     progressShown = true;
     io.stderr(`\r\u001b[2K${msg}`);
   };
-  let input;
+  let input: LoadedInput;
   try {
-    input = loadInputs(paths, (done, total) => progress(`hardened audit: reading ${done}/${total} files…`));
-  } catch (e) {
+    input = loadInputs(paths, { maxFileSize: opts.maxFileSize, onProgress: (done, total) => progress(`hardened audit: reading ${done}/${total} files…`) });
+  } finally {
     if (progressShown) io.stderr('\r\u001b[2K');
-    if (e instanceof InputError) {
-      io.stderr(`hardened audit: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
   }
-  progress(`hardened audit: checking ${input.objects.length + input.containers.length} objects…`);
+  const objectCount = input.objects.length + input.containers.length;
+  if (!objectCount && !opts.allowEmpty) {
+    const skipped = input.skipped.length ? ` (skipped ${input.skipped.length}: ${countBy(input.skipped, (s) => s.kind)}; first: ${input.skipped[0].file}: ${input.skipped[0].reason})` : '';
+    throw new InputError(`no Kubernetes objects or Compose services found in ${paths.length ? paths.join(', ') : '<stdin>'}${skipped}; pass --allow-empty to accept an empty input`);
+  }
+  progress(`hardened audit: checking ${objectCount} objects…`);
   const findings: Finding[] = [
     ...evaluateKubernetes(input.objects, opts.ruleSet),
     ...evaluateDocker(input.containers, opts.ruleSet),
   ];
   if (progressShown) io.stderr('\r\u001b[2K');
-  const active = findings.filter((f) => !f.suppressed);
-  const summary = { ...summarize(findings, input.objects.length + input.containers.length), files: input.files, failOn };
-  if (format === 'json') {
-    const shape = (f: Finding) => ({
-      ruleId: f.ruleId,
-      severity: f.severity,
-      message: f.message,
-      file: f.file ?? null,
-      object: {
-        apiVersion: f.object.apiVersion ?? null,
-        kind: f.object.kind ?? null,
-        namespace: f.object.namespace ?? null,
-        name: f.object.name ?? null,
-      },
-      path: f.path,
-      fix: f.fix,
-    });
-    io.stdout(`${JSON.stringify({
-      findings: active.map(shape),
-      suppressed: findings.filter((f) => f.suppressed).map((f) => ({ ...shape(f), suppressedBy: f.suppressed!.by, reason: f.suppressed!.reason })),
-      summary,
-    }, null, 2)}\n`);
-  } else if (format === 'sarif') {
-    io.stdout(`${JSON.stringify(toSarif(findings, opts.ruleSet, opts.version ?? '0.0.0'), null, 2)}\n`);
-  } else {
-    const text = formatFindingsText(findings, { colour: io.isTTY, showSuppressed: opts.showSuppressed });
-    if (text) io.stdout(`${text}\n\n`);
-    io.stdout(`${summary.objects} objects in ${summary.files} files: ${summary.error} errors, ${summary.warning} warnings, ${summary.info} info${summary.suppressed ? `, ${summary.suppressed} suppressed` : ''}\n`);
+  const summary = {
+    ...summarize(findings, objectCount),
+    files: input.files,
+    failOn,
+    skipped: input.skipped.map((s) => ({ file: s.file, kind: s.kind, reason: s.reason })),
+  };
+  if (format === 'json') {writeJson(findings, summary, io.stdout);} else if (format === 'sarif') {writeSarif(findings, opts.ruleSet, opts.version ?? '0.0.0', io.stdout, { skipped: input.skipped });} else {
+    const groups = writeFindingsText(findings, io.stdout, { colour: io.isTTY, showSuppressed: opts.showSuppressed });
+    if (groups) io.stdout('\n\n');
+    if (input.skipped.length) {
+      io.stdout(`Skipped ${input.skipped.length} (not Kubernetes objects or Compose files, or not rendered yet):\n`);
+      for (const s of input.skipped) io.stdout(`  ${escapeControl(s.file)}: ${escapeControl(s.reason)}\n`);
+      io.stdout('\n');
+    }
+    const skippedNote = input.skipped.length ? `; skipped ${countBy(input.skipped, (s) => s.kind)}` : '';
+    io.stdout(`${summary.objects} objects in ${summary.files} files: ${summary.error} errors, ${summary.warning} warnings, ${summary.info} info${summary.suppressed ? `, ${summary.suppressed} suppressed` : ''}${skippedNote}\n`);
   }
-  return failing(findings, failOn).length ? 1 : 0;
+  return failing(findings, failOn).length ? EXIT.findings : EXIT.clean;
+}
+
+function shape(f: Finding) {
+  return {
+    ruleId: f.ruleId,
+    severity: f.severity,
+    message: f.message,
+    file: f.file ?? null,
+    line: f.location?.line ?? null,
+    column: f.location?.column ?? null,
+    object: {
+      apiVersion: f.object.apiVersion ?? null,
+      kind: f.object.kind ?? null,
+      namespace: f.object.namespace ?? null,
+      name: f.object.name ?? null,
+      line: f.objectLocation?.line ?? null,
+      column: f.objectLocation?.column ?? null,
+    },
+    path: f.path,
+    fix: f.fix,
+  };
+}
+
+/** The JSON report, written finding by finding. */
+function writeJson(findings: readonly Finding[], summary: object, write: (s: string) => void): void {
+  const list = (xs: readonly object[]) => {
+    write('[');
+    xs.forEach((x, i) => write(`${i ? ',' : ''}\n    ${JSON.stringify(x)}`));
+    write(xs.length ? '\n  ]' : ']');
+  };
+  write('{\n  "findings": ');
+  list(findings.filter((f) => !f.suppressed).map(shape));
+  write(',\n  "suppressed": ');
+  list(findings.filter((f) => f.suppressed).map((f) => ({ ...shape(f), suppressedBy: f.suppressed!.by, reason: f.suppressed!.reason })));
+  write(`,\n  "summary": ${JSON.stringify(summary)}\n}\n`);
 }
 
 /** `hardened rules` output. */

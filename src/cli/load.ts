@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { loadYamlWithPositions, PositionIndex, YamlSyntaxError } from './positions';
 import { composeContainers, isComposeDocument } from '../policy/compose';
 import { SourcedObject } from '../policy/engine';
-import { DockerContainer, K8sObject } from '../policy/types';
+import { DockerContainer, K8sObject, Locator } from '../policy/types';
 
 /** Bad input: the CLI prints the message (one line) and exits 2. */
 export class InputError extends Error {
@@ -13,50 +13,125 @@ export class InputError extends Error {
   }
 }
 
+/** A file (or document) a folder walk did not audit, and why. */
+export interface SkippedFile {
+  readonly file: string;
+  /** `not-kubernetes`, `tool-configuration`, `helm-template`, `helm-values`, `kustomize-patch`, `malformed`, `special-file`, `too-large`. */
+  readonly kind: string;
+  readonly reason: string;
+}
+
 export interface LoadedInput {
   readonly objects: SourcedObject[];
   readonly containers: DockerContainer[];
+  /** Files audited (with at least one object or Compose service, or empty). */
   readonly files: number;
+  readonly skipped: SkippedFile[];
 }
 
-const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+export interface LoadOptions {
+  /** Largest file read, in bytes (default DEFAULT_MAX_FILE_SIZE). */
+  readonly maxFileSize?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
 
-/** Expand paths (files, folders recursively, `-` for stdin) into a sorted file list. */
-export function expandPaths(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (p: string, explicit: boolean) => {
-    let st: fs.Stats;
+/** Files larger than this are refused unless `--max-file-size` raises it: 32 MiB. */
+export const DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024;
+
+const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+export const RENDER_HELM = 'render it first, e.g. `helm template RELEASE CHART | hardened audit -`';
+export const RENDER_KUSTOMIZE = 'render the overlay first, e.g. `kustomize build DIR | hardened audit -`';
+
+/** Parse a size such as `33554432`, `64MiB`, `100M`, `1GiB`. */
+export function parseSize(s: string): number | undefined {
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmg]?)(i?b?)\s*$/i.exec(s);
+  if (!m) return undefined;
+  const mult = { '': 1, 'k': 1024, 'm': 1024 ** 2, 'g': 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const n = Math.floor(Number(m[1]) * mult);
+  return n > 0 && Number.isSafeInteger(n) ? n : undefined;
+}
+
+interface InputFile {
+  readonly file: string;
+  readonly explicit: boolean;
+  /** The Helm chart folder it belongs to, when it is inside one. */
+  readonly chart?: string;
+}
+
+function errCode(e: unknown): string {
+  return (e as NodeJS.ErrnoException)?.code ?? 'error';
+}
+
+function specialKind(st: fs.Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+/**
+ * Expand paths (files, folders recursively, `-` for stdin) into a file list. Each real path is
+ * walked once (symlink loops end), hidden folders and node_modules are skipped, and only
+ * regular files are read: special files inside folders are skipped and reported, special files
+ * named explicitly are refused.
+ */
+export function expandPaths(paths: readonly string[], skipped: SkippedFile[] = []): InputFile[] {
+  const out: InputFile[] = [];
+  const seen = new Set<string>();
+  const walkDir = (dir: string, chart: string | undefined) => {
+    let entries: string[];
     try {
-      st = fs.statSync(p);
+      entries = fs.readdirSync(dir).sort();
     } catch (e) {
-      throw new InputError(`${p}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new InputError(`${dir}: cannot read directory (${errCode(e)})`);
     }
-    if (st.isDirectory()) {
-      let entries: string[];
+    const here = entries.includes('Chart.yaml') ? dir : chart;
+    for (const e of entries) {
+      if (e === 'node_modules' || e.startsWith('.')) continue;
+      const child = path.join(dir, e);
+      let st: fs.Stats;
+      let real: string;
       try {
-        entries = fs.readdirSync(p).sort();
-      } catch (e) {
-        throw new InputError(`${p}: cannot read directory (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        st = fs.statSync(child);
+        real = fs.realpathSync(child);
+      } catch {
+        continue; // dangling symlink
       }
-      for (const e of entries) {
-        if (e === 'node_modules' || e.startsWith('.')) continue;
-        const child = path.join(p, e);
-        let cst: fs.Stats;
-        try {
-          cst = fs.statSync(child);
-        } catch {
+      if (st.isDirectory()) {
+        if (seen.has(real)) continue;
+        seen.add(real);
+        walkDir(child, here);
+      } else if (EXTENSIONS.has(path.extname(e).toLowerCase()) || KUSTOMIZATION_FILES.has(e)) {
+        if (!st.isFile()) {
+          skipped.push({ file: child, kind: 'special-file', reason: `${specialKind(st)}, not a regular file` });
           continue;
         }
-        if (cst.isDirectory()) walk(child, false);
-        else if (EXTENSIONS.has(path.extname(e).toLowerCase())) out.push(child);
+        if (seen.has(real)) continue;
+        seen.add(real);
+        out.push({ file: child, explicit: false, chart: here });
       }
-    } else if (explicit || EXTENSIONS.has(path.extname(p).toLowerCase())) {
-      out.push(p);
     }
   };
   for (const p of paths) {
-    if (p === '-') out.push('-');
-    else walk(p, true);
+    if (p === '-') {
+      out.push({ file: '-', explicit: true });
+      continue;
+    }
+    let st: fs.Stats;
+    let real: string;
+    try {
+      st = fs.statSync(p);
+      real = fs.realpathSync(p);
+    } catch (e) {
+      throw new InputError(`${p}: cannot read (${errCode(e)})`);
+    }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    if (st.isDirectory()) walkDir(p, undefined);
+    else if (st.isFile()) out.push({ file: p, explicit: true });
+    else throw new InputError(`${p}: ${specialKind(st)}, not a regular file: only regular files and folders are audited (pipe it to \`hardened audit -\` to read it as stdin)`);
   }
   return out;
 }
@@ -66,52 +141,53 @@ function isFlowsDocument(doc: Record<string, any>): boolean {
   return keys.length === 1 && keys[0] === 'flows' && Array.isArray(doc.flows);
 }
 
-function isRecord(x: unknown): x is Record<string, any> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
+/** Read a file descriptor to the end, refusing more than `max` bytes. */
+function readCapped(fd: number, max: number, what: string): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(fd, buf, 0, buf.length, null);
+    } catch (e) {
+      if (errCode(e) === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (errCode(e) === 'EOF') break;
+      throw new InputError(`${what}: cannot read (${errCode(e)})`);
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > max) throw new InputError(`${what}: larger than ${max} bytes (the --max-file-size limit; raise it to audit bigger inputs)`);
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
 }
 
-/** Parse one file's text into Kubernetes objects and Compose containers. */
-export function parseText(text: string, file: string): { objects: SourcedObject[]; containers: DockerContainer[] } {
-  const objects: SourcedObject[] = [];
-  const containers: DockerContainer[] = [];
-  let docs: unknown[];
-  if (file.endsWith('.json')) {
-    try {
-      const parsed = JSON.parse(text);
-      docs = Array.isArray(parsed) ? parsed : [parsed];
-    } catch (e) {
-      throw new InputError(`${file}: invalid JSON: ${(e as Error).message}`);
-    }
-  } else {
-    // YAML is a superset of JSON, so JSON on stdin parses here too.
-    docs = parseYaml(text, file);
+function readInput(f: InputFile, max: number): string {
+  if (f.file === '-') return readCapped(0, max, '<stdin>');
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO that slipped past stat must not wait for a writer.
+    // eslint-disable-next-line no-bitwise -- open(2) flags
+    fd = fs.openSync(f.file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    throw new InputError(`${f.file}: cannot read (${errCode(e)})`);
   }
-  docs.forEach((doc, i) => {
-    if (doc === null || doc === undefined) return;
-    if (isComposeDocument(doc)) {
-      containers.push(...composeContainers(doc, file));
-      return;
-    }
-    if (!isRecord(doc)) throw new InputError(`${file}: document ${i + 1} is a ${Array.isArray(doc) ? 'sequence' : typeof doc}, not a Kubernetes object or a Compose file`);
-    // A flows file (`flows:` only, for `hardened verify-flows`) sits beside the manifests it describes.
-    if (isFlowsDocument(doc)) return;
-    if (typeof doc.kind !== 'string' || typeof doc.apiVersion !== 'string') {
-      const chart = doc.kind === undefined && typeof doc.name === 'string' && doc.version !== undefined && /^v[12]$/.test(String(doc.apiVersion));
-      throw new InputError(chart
-        ? `${file}: a Helm chart's Chart.yaml, not a Kubernetes object: audit the rendered chart instead (${RENDER_FIRST})`
-        : `${file}: document ${i + 1} has no kind/apiVersion: not a Kubernetes object (nor a Compose file with services)${templateHint(text)}`);
-    }
-    if (isToolConfiguration(doc.apiVersion)) return;
-    if (doc.kind.endsWith('List') && Array.isArray(doc.items)) {
-      doc.items.forEach((item: unknown, j: number) => {
-        if (!isRecord(item) || typeof item.kind !== 'string') throw new InputError(`${file}: document ${i + 1}, item ${j + 1} is not a Kubernetes object`);
-        objects.push({ object: item as K8sObject, source: file });
-      });
-      return;
-    }
-    objects.push({ object: doc as K8sObject, source: file });
-  });
-  return { objects, containers };
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new InputError(`${f.file}: ${specialKind(st)}, not a regular file`);
+    if (st.size > max) throw new InputError(`${f.file}: ${st.size} bytes, larger than ${max} (the --max-file-size limit; raise it to audit bigger files)`);
+    return readCapped(fd, max, f.file);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function isRecord(x: unknown): x is Record<string, any> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 /**
@@ -125,53 +201,238 @@ function isToolConfiguration(apiVersion: string): boolean {
   return TOOL_CONFIGURATION.test(apiVersion);
 }
 
-const RENDER_FIRST = 'e.g. `helm template RELEASE CHART | hardened audit -`';
+/** Go template actions at the places Helm puts them (line start, after `key:` or `- `). Linear: fixed-length lookahead. */
+const TEMPLATE_ACTION = /(^|:\s|-\s)[ \t]*\{\{-?\s*(\.|\$|include|template|if|else|end|range|with|toYaml|tpl|default|printf|quote|required|define|lookup|\/\*|-)/m;
 
-/** Helm and other Go templates are not YAML until rendered: say so instead of a bare parse error. */
-function templateHint(text: string): string {
-  return /\{\{[^}]*\}\}/.test(text) ? ` (it looks like a Helm/Go template: render it first, ${RENDER_FIRST})` : '';
+function looksTemplated(text: string): boolean {
+  return text.includes('{{') && TEMPLATE_ACTION.test(text);
 }
 
-function parseYaml(text: string, file: string): unknown[] {
-  let parsed;
-  try {
-    parsed = parseAllDocuments(text, { prettyErrors: true, merge: true });
-  } catch (e) {
-    throw new InputError(`${file}: malformed YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const docs = Array.isArray(parsed) ? parsed : [parsed];
-  for (const d of docs) {
-    const err = d.errors?.[0];
-    if (err) {
-      const line = err.linePos?.[0];
-      throw new InputError(`${file}${line ? `:${line.line}:${line.col}` : ''}: malformed YAML: ${err.message.split('\n')[0].replace(/:\s*$/, '')}${templateHint(text)}`);
-    }
-  }
-  return docs.map((d) => {
-    try {
-      return d.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      throw new InputError(`${file}: malformed YAML: ${(e as Error).message.split('\n')[0]}`);
-    }
+/** A kustomize strategic-merge patch directive. */
+const PATCH_DIRECTIVE = /^[ \t]*(- )?\$patch:/m;
+
+export interface ParsedText {
+  readonly objects: SourcedObject[];
+  readonly containers: DockerContainer[];
+  /** Documents that are not audited (folder walks only; explicit inputs throw instead). */
+  readonly skipped: SkippedFile[];
+}
+
+/** Compose models use their own field names; map them back to the Compose keys for locations. */
+const COMPOSE_KEYS: Record<string, string> = {
+  readOnly: 'read_only',
+  capAdd: 'cap_add',
+  capDrop: 'cap_drop',
+  securityOpts: 'security_opt',
+  memory: 'mem_limit',
+  memorySwap: 'memswap_limit',
+  memoryReservation: 'mem_reservation',
+  cpuShares: 'cpu_shares',
+  pidsLimit: 'pids_limit',
+  maxRetryCount: 'restart',
+  logDriver: 'logging.driver',
+  logOpts: 'logging.options',
+  networkMode: 'network_mode',
+  pidMode: 'pid',
+  ipcMode: 'ipc',
+  utsMode: 'uts',
+  usernsMode: 'userns_mode',
+  cgroupParent: 'cgroup_parent',
+  mounts: 'volumes',
+  env: 'environment',
+  secretEnv: 'environment',
+};
+
+function objectLocator(index: PositionIndex, obj: unknown, mapPath: (p: string) => string = (p) => p): Locator {
+  return (p: string) => {
+    const object = index.locateNode(obj);
+    if (!object) return undefined;
+    if (!p) return { object };
+    const r = index.locatePath(obj, mapPath(p));
+    return { object, field: r?.location };
+  };
+}
+
+function composeLocator(index: PositionIndex, service: unknown): Locator {
+  return objectLocator(index, service, (p) => {
+    const m = /^([A-Za-z]+)(.*)$/.exec(p);
+    if (!m) return p;
+    const key = COMPOSE_KEYS[m[1]] ?? m[1];
+    return key + m[2];
   });
+}
+
+function parseJson(text: string, file: string): unknown[] {
+  try {
+    const parsed = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed : [parsed];
+  } catch (e) {
+    throw new InputError(`${file}: invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+function malformedYaml(file: string, e: YamlSyntaxError, text: string): InputError {
+  const at = e.line ? `:${e.line}:${e.column}` : '';
+  return new InputError(`${file}${at}: malformed YAML: ${e.reason}${looksTemplated(text) ? ` (it looks like a Helm/Go template: ${RENDER_HELM})` : ''}`);
+}
+
+/**
+ * Parse one file's text into Kubernetes objects and Compose containers, with source positions.
+ * `explicit` inputs (named on the command line, stdin) must be Kubernetes objects or Compose
+ * files (else InputError); in folder walks, other files are skipped and reported.
+ */
+export function parseText(text: string, file: string, explicit = true): ParsedText {
+  const objects: SourcedObject[] = [];
+  const containers: DockerContainer[] = [];
+  const skipped: SkippedFile[] = [];
+  const skip = (kind: string, reason: string): ParsedText => {
+    if (explicit) throw new InputError(`${file}: ${reason}`);
+    return { objects: [], containers: [], skipped: [{ file, kind, reason }] };
+  };
+  let docs: unknown[];
+  let index: PositionIndex | undefined;
+  try {
+    ({ docs, index } = loadYamlWithPositions(text));
+  } catch (e) {
+    if (!(e instanceof YamlSyntaxError)) throw e;
+    if (file.endsWith('.json')) {
+      // Strict JSON that js-yaml refuses (rare): no positions, but audited.
+      try {
+        docs = parseJson(text, file);
+      } catch (je) {
+        if (explicit || !(je instanceof InputError)) throw je;
+        return { objects: [], containers: [], skipped: [{ file, kind: 'malformed', reason: je.message.slice(file.length + 2) }] };
+      }
+    } else {
+      if (!explicit && looksTemplated(text)) return skip('helm-template', `a Helm/Go template, not YAML until rendered: ${RENDER_HELM}`);
+      const err = malformedYaml(file, e, text);
+      if (explicit) throw err;
+      return { objects: [], containers: [], skipped: [{ file, kind: 'malformed', reason: err.message.slice(file.length + 2) }] };
+    }
+  }
+  if (PATCH_DIRECTIVE.test(text)) return skip('kustomize-patch', `a kustomize patch (\`$patch\`), not a complete object: ${RENDER_KUSTOMIZE}`);
+  // Templates that happen to parse (`name: {{ include "x" . }}` is a flow mapping) give objects whose name is not a string.
+  if (looksTemplated(text) && docs.some((d) => isRecord(d) && (typeof d.kind !== 'string' || (d.metadata !== undefined && !isRecord(d.metadata)) || (isRecord(d.metadata) && d.metadata.name !== undefined && typeof d.metadata.name !== 'string')))) {
+    return skip('helm-template', `a Helm/Go template, not YAML until rendered: ${RENDER_HELM}`);
+  }
+  docs.forEach((doc, i) => {
+    if (doc === null || doc === undefined) return;
+    const where = docs.length > 1 ? `document ${i + 1}` : 'the document';
+    if (isComposeDocument(doc)) {
+      const cs = composeContainers(doc, file);
+      containers.push(...(index ? cs.map((c) => ({ ...c, locate: composeLocator(index!, doc.services[c.name]) })) : cs));
+      return;
+    }
+    if (!isRecord(doc)) {
+      const what = `${where} is a ${Array.isArray(doc) ? 'sequence' : typeof doc}, not a Kubernetes object or a Compose file`;
+      if (explicit) throw new InputError(`${file}: document ${i + 1} is a ${Array.isArray(doc) ? 'sequence' : typeof doc}, not a Kubernetes object or a Compose file`);
+      skipped.push({ file, kind: 'not-kubernetes', reason: what });
+      return;
+    }
+    // A flows file (`flows:` only, for `hardened verify-flows`) sits beside the manifests it describes.
+    if (isFlowsDocument(doc)) {
+      skipped.push({ file, kind: 'flows', reason: 'a flows file (hardened verify-flows --flows), not a Kubernetes object' });
+      return;
+    }
+    if (typeof doc.kind !== 'string' || typeof doc.apiVersion !== 'string') {
+      const chart = doc.kind === undefined && typeof doc.name === 'string' && doc.version !== undefined && /^v[12]$/.test(String(doc.apiVersion));
+      if (explicit) {
+        throw new InputError(chart
+          ? `${file}: a Helm chart's Chart.yaml, not a Kubernetes object: audit the rendered chart instead (e.g. \`helm template RELEASE CHART | hardened audit -\`)`
+          : `${file}: document ${i + 1} has no kind/apiVersion: not a Kubernetes object (nor a Compose file with services)`);
+      }
+      skipped.push({ file, kind: chart ? 'helm-chart' : 'not-kubernetes', reason: chart ? `a Helm chart's Chart.yaml: ${RENDER_HELM}` : `${where} has no kind/apiVersion: not a Kubernetes object or a Compose file` });
+      return;
+    }
+    if (isToolConfiguration(doc.apiVersion)) {
+      skipped.push({ file, kind: 'tool-configuration', reason: `${doc.apiVersion} ${doc.kind} configures a client-side tool, it is not applied to a cluster` });
+      return;
+    }
+    if (doc.kind.endsWith('List') && Array.isArray(doc.items)) {
+      doc.items.forEach((item: unknown, j: number) => {
+        if (!isRecord(item) || typeof item.kind !== 'string') throw new InputError(`${file}: document ${i + 1}, item ${j + 1} is not a Kubernetes object`);
+        objects.push({ object: item as K8sObject, source: file, ...(index ? { locate: objectLocator(index, item) } : {}) });
+      });
+      return;
+    }
+    objects.push({ object: doc as K8sObject, source: file, ...(index ? { locate: objectLocator(index, doc) } : {}) });
+  });
+  return { objects, containers, skipped };
+}
+
+/** Files named as patches by the kustomizations among the inputs (resolved real paths). */
+function kustomizePatches(files: readonly InputFile[], max: number): Set<string> {
+  const out = new Set<string>();
+  for (const f of files) {
+    if (f.explicit || !KUSTOMIZATION_FILES.has(path.basename(f.file))) continue;
+    let doc: any;
+    try {
+      doc = loadYamlWithPositions(readInput(f, max)).docs[0];
+    } catch {
+      continue;
+    }
+    if (!isRecord(doc)) continue;
+    const refs: unknown[] = [];
+    for (const key of ['patchesStrategicMerge', 'patchesJson6902', 'patches']) {
+      for (const p of Array.isArray(doc[key]) ? doc[key] : []) refs.push(isRecord(p) ? p.path : p);
+    }
+    for (const r of refs) {
+      if (typeof r !== 'string' || r.includes('\n')) continue;
+      try {
+        out.add(fs.realpathSync(path.resolve(path.dirname(f.file), r)));
+      } catch {
+        // a missing patch file is kustomize's error to report
+      }
+    }
+  }
+  return out;
 }
 
 /** Read and parse every input. `-` reads stdin. */
-export function loadInputs(paths: readonly string[], onProgress?: (done: number, total: number) => void): LoadedInput {
-  const files = expandPaths(paths.length ? paths : ['-']);
+export function loadInputs(paths: readonly string[], optsOrProgress?: LoadOptions | ((done: number, total: number) => void)): LoadedInput {
+  const opts: LoadOptions = typeof optsOrProgress === 'function' ? { onProgress: optsOrProgress } : optsOrProgress ?? {};
+  const max = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const skipped: SkippedFile[] = [];
+  const files = expandPaths(paths.length ? paths : ['-'], skipped);
+  const patches = kustomizePatches(files, max);
   const objects: SourcedObject[] = [];
   const containers: DockerContainer[] = [];
+  let audited = 0;
   files.forEach((f, i) => {
+    const name = f.file === '-' ? '<stdin>' : f.file;
+    opts.onProgress?.(i + 1, files.length);
+    if (!f.explicit) {
+      const base = path.basename(f.file);
+      if (f.chart && path.relative(f.chart, f.file).split(path.sep)[0] === 'templates') {
+        skipped.push({ file: name, kind: 'helm-template', reason: `a template of the Helm chart in ${f.chart}: render it first, e.g. \`helm template RELEASE ${f.chart} | hardened audit -\`` });
+        return;
+      }
+      if (base === 'Chart.yaml' && f.chart) {
+        skipped.push({ file: name, kind: 'helm-chart', reason: `a Helm chart's Chart.yaml: ${RENDER_HELM}` });
+        return;
+      }
+      if (f.chart && /^values.*\.ya?ml$/.test(base)) {
+        skipped.push({ file: name, kind: 'helm-values', reason: `values of the Helm chart in ${f.chart}, not a Kubernetes object` });
+        return;
+      }
+      if (patches.has(fs.realpathSync(f.file))) {
+        skipped.push({ file: name, kind: 'kustomize-patch', reason: `a patch of a kustomization: ${RENDER_KUSTOMIZE}` });
+        return;
+      }
+    }
     let text: string;
     try {
-      text = f === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(f, 'utf8');
+      text = readInput(f, max);
     } catch (e) {
-      throw new InputError(`${f === '-' ? '<stdin>' : f}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      if (f.explicit || !(e instanceof InputError)) throw e;
+      skipped.push({ file: name, kind: /larger than/.test(e.message) ? 'too-large' : 'unreadable', reason: e.message.slice(name.length + 2) });
+      return;
     }
-    const r = parseText(text, f === '-' ? '<stdin>' : f);
+    const r = parseText(text, name, f.explicit);
+    if (r.objects.length || r.containers.length || !r.skipped.length) audited++;
     objects.push(...r.objects);
     containers.push(...r.containers);
-    onProgress?.(i + 1, files.length);
+    skipped.push(...r.skipped);
   });
-  return { objects, containers, files: files.length };
+  return { objects, containers, files: audited, skipped };
 }

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Command, CommanderError, Option } from 'commander';
 import { AuditFormat, explainRule, Io, listRules, loadPack, runAudit } from './audit';
 import { runInit, runSynth } from './init';
-import { InputError } from './load';
+import { InputError, parseSize } from './load';
 import { defaultRuleSet } from '../policy/catalogue';
 import { RuleSet } from '../policy/rule-set';
 import { Severity } from '../policy/types';
@@ -20,7 +20,39 @@ function ruleSetWith(packs: readonly string[] | undefined): RuleSet {
   return (packs ?? []).map(loadPack).reduce((rs, p) => rs.withPack(p), defaultRuleSet());
 }
 
-const processIo: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTTY: !!process.stdout.isTTY };
+const processIo: Io = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTTY: !!process.stdout.isTTY,
+  stdinIsTTY: !!process.stdin.isTTY,
+};
+
+interface AuditFlags { format: AuditFormat; failOn: Severity; pack?: string[]; showSuppressed?: boolean; maxFileSize?: string; allowEmpty?: boolean }
+
+const AUDIT_HELP = `
+Formats:
+  text    findings grouped by object, each at file:line:column (default)
+  json    {findings, suppressed, summary}; every finding has file, line, column and object
+  sarif   SARIF 2.1.0 for code scanning (GitHub, GitLab): a region per result, paths relative to %SRCROOT%
+
+Folders are walked recursively (each real path once; hidden folders and node_modules skipped).
+Files that are not Kubernetes objects or Compose files (CI configs, Helm charts and values,
+kustomize and skaffold configs, package manifests) are skipped and listed; Helm templates and
+kustomize patches are skipped with the command that renders them. Only regular files are read.
+
+Exit codes:
+  0   no finding at or above --fail-on
+  1   findings at or above --fail-on
+  2   bad input (unreadable, malformed, not Kubernetes, no objects found, bad option)
+  70  internal error (a bug: please report it)
+
+Examples:
+  hardened audit k8s/                              audit a folder
+  helm template web ./chart | hardened audit -     audit a rendered Helm chart
+  kustomize build overlays/prod | hardened audit -
+  hardened audit compose.yaml --fail-on warning
+  hardened audit k8s/ --format sarif > hardened.sarif
+`;
 
 /** Run the CLI; returns the exit code. */
 export function run(argv: readonly string[], io: Io = processIo): number {
@@ -53,19 +85,27 @@ export function run(argv: readonly string[], io: Io = processIo): number {
   program
     .command('audit')
     .description('Audit Kubernetes YAML/JSON (files, folders, - for stdin) and Compose files against the rule catalogue')
-    .argument('[paths...]', 'files or folders (recursive); - reads stdin', [])
+    .argument('[paths...]', 'files or folders (recursive); - reads stdin')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']).default('error'))
     .option('--pack <module...>', 'apply rule pack modules (your organisation policy)')
     .option('--show-suppressed', 'also list suppressed findings (text format)')
-    .action((paths: string[], opts: { format: AuditFormat; failOn: Severity; pack?: string[]; showSuppressed?: boolean }) => guard(() =>
-      runAudit(paths, {
+    .option('--max-file-size <size>', 'largest file read, e.g. 64MiB (default: 32MiB)')
+    .option('--allow-empty', 'exit 0 when no object is found (default: exit 2)')
+    .addHelpText('after', AUDIT_HELP)
+    .action((paths: string[] | undefined, opts: AuditFlags) => guard(() => {
+      const maxFileSize = opts.maxFileSize === undefined ? undefined : parseSize(opts.maxFileSize);
+      if (opts.maxFileSize !== undefined && maxFileSize === undefined) throw new InputError(`--max-file-size: '${opts.maxFileSize}' is not a size (e.g. 33554432, 64MiB, 1GiB)`);
+      return runAudit(paths ?? [], {
         format: opts.format,
         failOn: opts.failOn,
         ruleSet: ruleSetWith(opts.pack),
         showSuppressed: opts.showSuppressed,
         version,
-      }, io)));
+        maxFileSize,
+        allowEmpty: opts.allowEmpty,
+      }, io);
+    }));
 
   program
     .command('rules')
@@ -150,5 +190,11 @@ export function run(argv: readonly string[], io: Io = processIo): number {
 }
 
 if (require.main === module) {
-  process.exitCode = run(process.argv.slice(2));
+  try {
+    process.exitCode = run(process.argv.slice(2));
+  } catch (e) {
+    // An internal failure never exits 1 (the findings code): EX_SOFTWARE.
+    process.stderr.write(`hardened: internal error (please report it): ${String((e as Error)?.stack ?? e)}\n`);
+    process.exitCode = 70;
+  }
 }

@@ -153,12 +153,16 @@ export function composeContainers(doc: { services: Record<string, unknown> }, so
       const n = num(String(e).split('/')[0]);
       if (n !== undefined) ports.push({ internal: n });
     }
-    const networks = Array.isArray(svc.networks) ? strList(svc.networks) : isRecord(svc.networks) ? Object.keys(svc.networks) : [];
+    const declared = Array.isArray(svc.networks) ? strList(svc.networks) : isRecord(svc.networks) ? Object.keys(svc.networks) : [];
+    // Compose attaches a service without `networks:` (and without network_mode) to the project's
+    // own user-defined network, `default`: never to Docker's default bridge.
+    const networks = declared.length || svc.network_mode !== undefined ? declared : ['default'];
     const logging = isRecord(svc.logging) ? svc.logging : {};
     out.push({
       name,
       source,
       image: typeof svc.image === 'string' ? svc.image : undefined,
+      ...(svc.build !== undefined && svc.build !== null ? { build: typeof svc.build === 'string' ? svc.build : String(svc.build?.context ?? '.') } : {}),
       user: svc.user === undefined || svc.user === null ? undefined : String(svc.user),
       readOnly: svc.read_only === true,
       privileged: svc.privileged === true,

@@ -1,13 +1,20 @@
 import { createContext } from './model';
 import { RuleSet } from './rule-set';
 import { findSuppression } from './suppressions';
-import { DockerContainer, Finding, K8sObject, Rule, Severity, SEVERITY_RANK, Violation } from './types';
+import { DockerContainer, Finding, K8sObject, Locator, Rule, Severity, SEVERITY_RANK, Violation } from './types';
 
 /** An object to evaluate, with where it came from. */
 export interface SourcedObject {
   readonly object: K8sObject;
   /** File path (audit) or construct path (synthesis). */
   readonly source?: string;
+  /** Source positions (audit), computed only for findings. */
+  readonly locate?: Locator;
+}
+
+function located(locate: Locator | undefined, path: string): Pick<Finding, 'location' | 'objectLocation'> {
+  const l = locate?.(path);
+  return l ? { location: l.field ?? l.object, objectLocation: l.object } : {};
 }
 
 function objectRef(o: K8sObject): Finding['object'] {
@@ -42,6 +49,8 @@ function safely(rule: Rule, run: () => Violation[]): Violation[] {
 export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: RuleSet): Finding[] {
   const objects = sourced.map((s) => s.object);
   const sourceOf = new Map<K8sObject, string | undefined>(sourced.map((s) => [s.object, s.source]));
+  const locatorOf = new Map<K8sObject, Locator>();
+  for (const s of sourced) if (s.locate) locatorOf.set(s.object, s.locate);
   const order = new Map<K8sObject, number>(objects.map((o, i) => [o, i]));
   const objectOf = new Map<Finding, K8sObject>();
   const ctx = createContext(objects);
@@ -59,6 +68,7 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
         path: v.path,
         object: objectRef(obj),
         file: sourceOf.get(obj),
+        ...located(locatorOf.get(obj), v.path),
         suppressed,
       };
       objectOf.set(f, obj);
@@ -126,6 +136,7 @@ export function evaluateDocker(containers: readonly DockerContainer[], ruleSet: 
           path: v.path,
           object: { kind: 'DockerContainer', name: c.name },
           file: c.source,
+          ...located(c.locate, v.path),
           suppressed,
         });
       }

@@ -1,32 +1,69 @@
-import { Finding } from './types';
+import { Finding, SourceLocation } from './types';
+
+/**
+ * Escape control characters (C0, DEL, C1), line/paragraph separators and bidi overrides, so that
+ * text taken from input (object names, file names, values) cannot start a new report line, move
+ * the cursor or colour the terminal. Linear: one pass, one character class.
+ */
+export function escapeControl(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => {
+    if (ch === '\n') return '\\n';
+    if (ch === '\r') return '\\r';
+    if (ch === '\t') return '\\t';
+    const code = ch.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
 
 function objectLabel(f: Finding): string {
   const o = f.object;
   const ns = o.namespace ? `${o.namespace}/` : '';
-  return `${o.kind ?? '?'} ${ns}${o.name ?? '?'}`;
+  return escapeControl(`${o.kind ?? '?'} ${ns}${o.name ?? '?'}`);
 }
 
-/** Findings grouped by object, as plain text (the CLI adds colour on a TTY). */
-export function formatFindingsText(findings: readonly Finding[], opts: { colour?: boolean; showSuppressed?: boolean } = {}): string {
+function at(file: string | undefined, l: SourceLocation | undefined): string {
+  if (!file) return '';
+  return escapeControl(l ? `${file}:${l.line}:${l.column}` : file);
+}
+
+/**
+ * Findings grouped by object, as plain text, written one group at a time (no report is ever
+ * built as one string). The CLI adds colour on a TTY; every input-derived piece is escaped.
+ */
+export function writeFindingsText(
+  findings: readonly Finding[], write: (s: string) => void, opts: { colour?: boolean; showSuppressed?: boolean } = {},
+): number {
   const c = (code: number, s: string) => (opts.colour ? `\u001b[${code}m${s}\u001b[0m` : s);
   const sev = (f: Finding) => (f.severity === 'error' ? c(31, 'error  ') : f.severity === 'warning' ? c(33, 'warning') : c(36, 'info   '));
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
     if (f.suppressed && !opts.showSuppressed) continue;
-    const key = `${f.file ?? ''}\u0000${objectLabel(f)}`;
+    const key = `${f.file ?? ''}\u0000${objectLabel(f)}\u0000${f.objectLocation?.line ?? ''}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
     g.push(f);
   }
-  const lines: string[] = [];
-  for (const [key, fs] of groups) {
-    const [file, label] = key.split('\u0000');
-    lines.push(c(1, label) + (file ? c(2, `  (${file})`) : ''));
+  let n = 0;
+  for (const fs of groups.values()) {
+    const first = fs[0];
+    const where = at(first.file, first.objectLocation);
+    const lines = [c(1, objectLabel(first)) + (where ? c(2, `  (${where})`) : '')];
     for (const f of fs) {
-      lines.push(`  ${sev(f)} ${c(1, f.ruleId)}: ${f.message}${f.suppressed ? c(2, ` [suppressed by ${f.suppressed.by}: ${f.suppressed.reason}]`) : ''}`);
-      if (f.path) lines.push(c(2, `          at ${f.path}`));
-      lines.push(c(2, `          fix: ${f.fix}`));
+      lines.push(`  ${sev(f)} ${c(1, escapeControl(f.ruleId))}: ${escapeControl(f.message)}${f.suppressed ? c(2, ` [suppressed by ${escapeControl(f.suppressed.by)}: ${escapeControl(f.suppressed.reason)}]`) : ''}`);
+      const loc = f.location && f.file ? at(f.file, f.location) : '';
+      if (loc || f.path) lines.push(c(2, `          at ${[loc, escapeControl(f.path)].filter(Boolean).join('  ')}`));
+      lines.push(c(2, `          fix: ${escapeControl(f.fix)}`));
     }
+    write(`${n ? '\n' : ''}${lines.join('\n')}`);
+    n++;
   }
-  return lines.join('\n');
+  return n;
+}
+
+/** Findings grouped by object, as plain text (the CLI adds colour on a TTY). */
+export function formatFindingsText(findings: readonly Finding[], opts: { colour?: boolean; showSuppressed?: boolean } = {}): string {
+  const parts: string[] = [];
+  writeFindingsText(findings, (s) => parts.push(s), opts);
+  return parts.join('');
 }

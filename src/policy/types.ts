@@ -144,6 +144,10 @@ export interface DockerContainer {
   readonly source?: string;
   /** A one-shot container (a backup run): it needs no health check. */
   readonly runsToCompletion?: boolean;
+  /** Compose `build:` context: the image is built here, not pulled. */
+  readonly build?: string;
+  /** Where its fields are in the source (audit): see `SourcedObject.locate`. */
+  readonly locate?: Locator;
 }
 
 /** A rule of the catalogue (built-in or your own). */
@@ -173,6 +177,17 @@ export interface Rule {
 /** The metadata of a rule, as listed by `hardened rules`. */
 export type RuleMetadata = Pick<Rule, 'id' | 'category' | 'severity' | 'title' | 'rationale' | 'fix' | 'appliesTo' | 'anchors'>;
 
+/** A 1-based position range in a source file. */
+export interface SourceLocation {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine?: number;
+  readonly endColumn?: number;
+}
+
+/** Source positions of an object (audit): the object, and the field at a violation path when it exists. */
+export type Locator = (path: string) => { readonly object: SourceLocation; readonly field?: SourceLocation } | undefined;
+
 /** A finding: a rule violated by one object. */
 export interface Finding {
   readonly ruleId: string;
@@ -184,6 +199,10 @@ export interface Finding {
   readonly object: { readonly apiVersion?: string; readonly kind?: string; readonly namespace?: string; readonly name?: string };
   /** File the object came from (audit) or construct path (synth). */
   readonly file?: string;
+  /** Audit: where the offending field is (or, when the path does not resolve, the nearest node on it). */
+  readonly location?: SourceLocation;
+  /** Audit: where the object starts. */
+  readonly objectLocation?: SourceLocation;
   /** Set when a suppression annotation matched; such findings do not fail anything. */
   readonly suppressed?: { readonly by: string; readonly reason: string };
 }

@@ -50,9 +50,11 @@ describe('hardened audit', () => {
     expect(byObject('Deployment', 'web')).toEqual(expect.arrayContaining([
       'image-tag-pinned', 'run-as-non-root', 'no-privilege-escalation', 'read-only-root-fs', 'drop-all-capabilities', 'seccomp-runtime-default',
       'cpu-requests', 'cpu-limits', 'memory-requests', 'memory-limits', 'ephemeral-storage-limits', 'readiness-probe', 'liveness-probe',
-      'no-host-path', 'no-literal-secrets-in-env', 'min-replicas', 'network-policy-required', 'image-pull-policy-always', 'priority-class',
+      'no-host-path', 'no-literal-secrets-in-env', 'min-replicas', 'network-policy-required', 'priority-class',
       'topology-spread', 'no-sa-token-automount', 'high-uid-gid', 'recommended-labels',
     ]));
+    // nginx:latest with imagePullPolicy unset is pulled Always (the API server's default for :latest).
+    expect(byObject('Deployment', 'web')).not.toContain('image-pull-policy-always');
     expect(byObject('StatefulSet', 'db')).toEqual(expect.arrayContaining(['no-privileged', 'image-tag-pinned', 'no-literal-secrets-in-env', 'statefulset-headless-service']));
     expect(byObject('Service', 'web')).toEqual(expect.arrayContaining(['no-nodeport']));
     expect(byObject('Ingress', 'web')).toEqual(expect.arrayContaining(['ingress-tls']));
@@ -62,7 +64,9 @@ describe('hardened audit', () => {
       severity: expect.stringMatching(/error|warning|info/),
       message: expect.any(String),
       file: naive,
-      object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: null, name: 'web' },
+      line: expect.any(Number),
+      column: expect.any(Number),
+      object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: null, name: 'web', line: 2, column: 1 },
       path: expect.any(String),
       fix: expect.any(String),
     });
@@ -78,7 +82,7 @@ describe('hardened audit', () => {
 
   test('text output groups by object and has no colour off a TTY', () => {
     const r = cli('audit', naive);
-    expect(r.stdout).toMatch(/^Deployment web {2}\(.*naive.yaml\)\n {2}error {3}no-privilege-escalation:/);
+    expect(r.stdout).toMatch(/^Deployment web {2}\(.*naive.yaml:2:1\)\n {2}error {3}no-privilege-escalation: .*\n {10}at .*naive\.yaml:15:11 {2}spec\.template\.spec\.containers\[0\]\.securityContext\.allowPrivilegeEscalation\n/);
     expect(r.stdout).not.toContain('\u001b[');
     expect(r.stdout).toMatch(/5 objects in 1 files: \d+ errors, \d+ warnings, \d+ info\n$/);
   });
@@ -236,5 +240,225 @@ describe('real-world inputs', () => {
     ].join('---\n'));
     const out = JSON.parse(cli('audit', dir, '--format', 'json', '--fail-on', 'warning').stdout);
     expect(out.findings.map((f: any) => `${f.ruleId} ${f.object.kind}`)).toEqual(['no-default-namespace Certificate']);
+  });
+});
+
+describe('locations (SARIF regions, file:line:column)', () => {
+  const sarifSchema = (() => {
+    const { $schema: _draft04, id: _id, ...schema } = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    return new Ajv({ strict: false, allErrors: true, validateFormats: false, unicodeRegExp: false }).compile(schema);
+  })();
+
+  function sarifOf(args: string[]) {
+    const r = cli('audit', ...args, '--format', 'sarif');
+    const log = JSON.parse(r.stdout);
+    expect(sarifSchema(log) ? [] : sarifSchema.errors).toEqual([]);
+    return log;
+  }
+
+  test('every SARIF result has a region on its object, a %SRCROOT%-relative URI and a fingerprint (what GitHub code scanning needs)', () => {
+    const rel = path.relative(process.cwd(), naive).split(path.sep).join('/');
+    const log = sarifOf([naive]);
+    const run0 = log.runs[0];
+    expect(run0.originalUriBaseIds['%SRCROOT%'].uri).toBe(`file://${process.cwd().split(path.sep).map(encodeURIComponent).join('/')}/`);
+    const lines = fs.readFileSync(naive, 'utf8').split('\n');
+    for (const res of run0.results) {
+      const loc = res.locations[0].physicalLocation;
+      expect(loc.artifactLocation).toEqual({ uri: rel, uriBaseId: '%SRCROOT%' });
+      expect(loc.region.startLine).toBeGreaterThanOrEqual(1);
+      expect(loc.region.endLine).toBeGreaterThanOrEqual(loc.region.startLine);
+      expect(lines[loc.region.startLine - 1].length).toBeGreaterThanOrEqual(loc.region.startColumn - 1);
+      expect(res.partialFingerprints['hardenedFinding/v1']).toMatch(/^[0-9a-f]{64}$/);
+    }
+    const fps = run0.results.map((x: any) => x.partialFingerprints['hardenedFinding/v1']);
+    expect(new Set(fps).size).toBe(fps.length);
+    // The privileged StatefulSet container: the region points at the field.
+    const priv = run0.results.find((x: any) => x.ruleId === 'no-privileged');
+    expect(lines[priv.locations[0].physicalLocation.region.startLine - 1]).toMatch(/privileged: true/);
+  });
+
+  test('fingerprints are stable when lines move; regions follow', () => {
+    const dir = tmpdir();
+    const text = fs.readFileSync(naive, 'utf8');
+    fs.writeFileSync(path.join(dir, 'a.yaml'), text);
+    const before = sarifOf([path.join(dir, 'a.yaml')]).runs[0].results;
+    fs.writeFileSync(path.join(dir, 'a.yaml'), `# a comment\n# another\n${text}`);
+    const after = sarifOf([path.join(dir, 'a.yaml')]).runs[0].results;
+    expect(after.map((x: any) => x.partialFingerprints)).toEqual(before.map((x: any) => x.partialFingerprints));
+    const startLine = (x: any) => x.locations[0].physicalLocation.region.startLine;
+    expect(after.map(startLine)).toEqual(before.map((x: any) => startLine(x) + 2));
+    // Files outside the source root get absolute file URIs.
+    expect(after[0].locations[0].physicalLocation.artifactLocation.uri).toMatch(/^file:\/\/\//);
+  });
+
+  test('JSON findings carry line and column of the field and of the object; Compose services too', () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  web:\n    image: nginx\n    privileged: true\n');
+    const out = JSON.parse(cli('audit', dir, '--format', 'json').stdout);
+    const priv = out.findings.find((f: any) => f.ruleId === 'no-privileged');
+    expect(priv).toMatchObject({ line: 4, column: 5, object: { kind: 'DockerContainer', name: 'web', line: 3, column: 5 } });
+    const k8s = JSON.parse(cli('audit', naive, '--format', 'json').stdout).findings.find((f: any) => f.ruleId === 'no-privileged');
+    expect(k8s).toMatchObject({ line: 43, column: 29, object: { kind: 'StatefulSet', line: 25, column: 1 } });
+  });
+});
+
+describe('hostile input', () => {
+  test('a symlink loop is walked once; FIFOs and sockets in folders are skipped and reported', () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: n}\n');
+    fs.symlinkSync(dir, path.join(dir, 'loop'));
+    fs.symlinkSync(path.join(dir, 'cm.yaml'), path.join(dir, 'again.yaml'));
+    spawnSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
+    const r = cli('audit', dir, '--format', 'json');
+    const out = JSON.parse(r.stdout);
+    expect(out.summary).toMatchObject({ objects: 1, files: 1 });
+    expect(out.summary.skipped).toEqual([{ file: path.join(dir, 'pipe.yaml'), kind: 'special-file', reason: 'a FIFO, not a regular file' }]);
+  });
+
+  test.each([
+    ['a FIFO', (dir: string) => { spawnSync('mkfifo', [path.join(dir, 'f.yaml')]); return path.join(dir, 'f.yaml'); }, /f\.yaml: a FIFO, not a regular file/],
+    ['a character device', () => '/dev/zero', /\/dev\/zero: a character device, not a regular file/],
+  ])('an explicit special file (%s) is refused with exit 2 and one line', (_n, make, message) => {
+    const r = cli('audit', make(tmpdir()));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('files above --max-file-size are refused (explicit) or skipped (folder walks)', () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'big.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: n}\ndata: {x: "${'y'.repeat(3000)}"}\n`);
+    fs.writeFileSync(path.join(dir, 'small.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: n}\n');
+    const explicit = cli('audit', path.join(dir, 'big.yaml'), '--max-file-size', '2KiB');
+    expect(explicit.code).toBe(2);
+    expect(explicit.stderr).toMatch(/big\.yaml: \d+ bytes, larger than 2048 \(the --max-file-size limit/);
+    const walk = JSON.parse(cli('audit', dir, '--max-file-size', '2KiB', '--format', 'json').stdout);
+    expect(walk.summary.skipped).toEqual([expect.objectContaining({ file: path.join(dir, 'big.yaml'), kind: 'too-large' })]);
+    expect(cli('audit', path.join(dir, 'big.yaml'), '--max-file-size', 'lots').code).toBe(2);
+    expect(cli('audit', path.join(dir, 'big.yaml'), '--max-file-size', '1MiB').code).toBe(0);
+  });
+
+  test('control characters and ANSI escapes in names cannot forge report lines', () => {
+    const dir = tmpdir();
+    const evil = 'evil\n  error   fake-rule: all good \u001b[31m\u2028x';
+    fs.writeFileSync(path.join(dir, `${'f\u001b[2J'}.yaml`), stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: evil, namespace: 'n' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } }));
+    const r = cli('audit', dir, '--fail-on', 'warning');
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u2028]/);
+    expect(r.stdout).not.toMatch(/^ {2}error {3}fake-rule/m);
+    expect(r.stdout).toContain('Service n/evil\\n  error   fake-rule: all good \\x1b[31m\\u2028x');
+  });
+
+  test('reports are streamed: many writes, never one string', () => {
+    const dir = tmpdir();
+    fs.copyFileSync(naive, path.join(dir, 'a.yaml'));
+    for (const format of ['text', 'json', 'sarif']) {
+      const writes: string[] = [];
+      run(['audit', dir, '--format', format], { stdout: (s) => { writes.push(s); }, stderr: () => {}, isTTY: false });
+      expect(writes.length).toBeGreaterThan(format === 'text' ? 5 : 20);
+      if (format !== 'text') expect(() => JSON.parse(writes.join(''))).not.toThrow();
+    }
+  });
+
+  test('an internal failure exits 70, never the findings code', () => {
+    const code = run(['audit', naive], { stdout: () => { throw new TypeError('boom'); }, stderr: () => {}, isTTY: false });
+    expect(code).toBe(70);
+  });
+});
+
+describe('what is not Kubernetes, and no silent green', () => {
+  function repo(): string {
+    const dir = tmpdir();
+    const w = (p: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+      fs.writeFileSync(path.join(dir, p), text);
+    };
+    w('.github/workflows/ci.yml', 'on: push\njobs: {build: {runs-on: ubuntu-latest}}\n');
+    w('cloudbuild.yaml', 'steps:\n- name: gcr.io/cloud-builders/docker\n  args: [build, .]\n');
+    w('package.json', '{"name": "app", "version": "1.0.0"}');
+    w('tsconfig.json', '// generated\n{"compilerOptions": {}}\n');
+    w('cdk8s.yaml', 'language: typescript\napp: npx ts-node main.ts\n');
+    w('polaris.yaml', 'checks:\n  hostIPCSet: danger\n');
+    w('chart/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 0.1.0\n');
+    w('chart/values.yaml', 'image: {repository: nginx, tag: "1.27"}\n');
+    w('chart/templates/deployment.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "web.fullname" . }}\nspec:\n  replicas: {{ .Values.replicas }}\n');
+    w('chart/templates/svc.yaml', '{{- if .Values.service }}\napiVersion: v1\nkind: Service\n{{- end }}\n');
+    w('k8s/base/kustomization.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [cm.yaml]\npatches:\n- path: patch.yaml\n');
+    w('k8s/base/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {LOG_LEVEL: info}\n');
+    w('k8s/base/patch.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 3}\n');
+    w('k8s/delete.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: old}\n$patch: delete\n');
+    w('ci/.gitlab-ci.yml', 'stages: [build]\n');
+    w('templates-in-configmap.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: alerts, namespace: shop}\ndata:\n  t.tmpl: |\n    {{ define "x" }}{{ .Labels }}{{ end }}\n');
+    return dir;
+  }
+
+  test('a whole application repository audits (exit 0/1, never 2) and lists what it skipped', () => {
+    const dir = repo();
+    const r = cli('audit', dir, '--format', 'json');
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.summary.objects).toBe(2);
+    const skipped = Object.fromEntries(out.summary.skipped.map((s: any) => [path.relative(dir, s.file), s.kind]));
+    expect(skipped).toEqual({
+      'cdk8s.yaml': 'not-kubernetes',
+      'chart/Chart.yaml': 'helm-chart',
+      'chart/templates/deployment.yaml': 'helm-template',
+      'chart/templates/svc.yaml': 'helm-template',
+      'chart/values.yaml': 'helm-values',
+      'cloudbuild.yaml': 'not-kubernetes',
+      'k8s/base/kustomization.yaml': 'tool-configuration',
+      'k8s/base/patch.yaml': 'kustomize-patch',
+      'k8s/delete.yaml': 'kustomize-patch',
+      'package.json': 'not-kubernetes',
+      'polaris.yaml': 'not-kubernetes',
+      'tsconfig.json': 'malformed',
+    });
+    const text = cli('audit', dir);
+    expect(text.stdout).toMatch(/chart\/templates\/deployment\.yaml: a template of the Helm chart in .*chart: render it first, e\.g\. `helm template RELEASE .*chart \| hardened audit -`/);
+    expect(text.stdout).toMatch(/k8s\/base\/patch\.yaml: a patch of a kustomization: render the overlay first, e\.g\. `kustomize build DIR \| hardened audit -`/);
+    expect(text.stdout).toMatch(/2 objects in 2 files: .*; skipped .*3 helm-template|skipped/);
+  });
+
+  test.each([
+    ['cloudbuild.yaml', 'steps:\n- name: x\n', /document 1 has no kind\/apiVersion/],
+    ['patch.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: old}\n$patch: delete\n', /a kustomize patch \(`\$patch`\), not a complete object: render the overlay first/],
+    ['deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "x" . }}\n', /a Helm\/Go template, not YAML until rendered: render it first/],
+  ])('an explicit file that is not Kubernetes (%s) exits 2', (name, text, message) => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, name), text);
+    const r = cli('audit', path.join(dir, name));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  test('no objects found exits 2 unless --allow-empty; empty stdin too', () => {
+    const dir = tmpdir();
+    const r = cli('audit', dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hardened audit: no Kubernetes objects or Compose services found in .*; pass --allow-empty to accept an empty input\n$/);
+    expect(cli('audit', dir, '--allow-empty').code).toBe(0);
+    fs.writeFileSync(path.join(dir, 'empty.yaml'), '');
+    expect(cli('audit', path.join(dir, 'empty.yaml')).code).toBe(2);
+    const stdin = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '../../src/cli/main.ts'), 'audit', '-'], { input: '', encoding: 'utf8' });
+    expect(stdin.status).toBe(2);
+    expect(stdin.stderr).toMatch(/no Kubernetes objects or Compose services found in -/);
+  });
+
+  test('no path with stdin on a terminal prints usage instead of waiting', () => {
+    let stderr = '';
+    const code = run(['audit'], { stdout: () => {}, stderr: (s) => { stderr += s; }, isTTY: true, stdinIsTTY: true });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/no input \(stdin is a terminal\)\. usage: hardened audit \[options\] <paths\.\.\.>/);
+  });
+
+  test('audit --help lists formats, exit codes and examples, without "(default: [])"', () => {
+    const h = cli('audit', '--help');
+    expect(h.code).toBe(0);
+    expect(h.stdout).not.toContain('(default: [])');
+    expect(h.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}70 /);
+    expect(h.stdout).toContain('helm template web ./chart | hardened audit -');
+    expect(h.stdout).toMatch(/sarif +SARIF 2\.1\.0/);
+    expect(h.stdout).toContain('--max-file-size <size>');
+    expect(h.stdout).toContain('--allow-empty');
   });
 });

@@ -238,14 +238,14 @@ export const availabilityRules: Rule[] = [
     appliesTo: 'kubernetes',
     anchors: { polaris: ['topologySpreadConstraint'], kubeScore: ['pod-topology-spread-constraints'] },
     checkPod: (pod) => {
-      if (pod.runsToCompletion || pod.object.kind === 'DaemonSet' || pod.object.kind === 'Pod') return [];
+      if (pod.runsToCompletion || pod.object.kind === 'DaemonSet') return [];
       const tsc = arr(pod.spec.topologySpreadConstraints);
       if (tsc.length === 0) return [v(`${pod.specPath}.topologySpreadConstraints`, 'no topology spread constraints')];
       return tsc.flatMap((t, i) => {
         const p = `${pod.specPath}.topologySpreadConstraints[${i}]`;
         const out: Violation[] = [];
         if (!t?.labelSelector) out.push(v(`${p}.labelSelector`, 'no labelSelector'));
-        if (!(typeof t?.maxSkew === 'number' && t.maxSkew > 0)) out.push(v(`${p}.maxSkew`, 'maxSkew must be > 0'));
+        if (!(Number.isInteger(t?.maxSkew) && t.maxSkew >= 1)) out.push(v(`${p}.maxSkew`, `maxSkew must be an integer >= 1 (got ${JSON.stringify(t?.maxSkew) ?? 'unset'})`));
         if (t?.minDomains === 0) out.push(v(`${p}.minDomains`, 'minDomains must be > 0'));
         if (!t?.topologyKey) out.push(v(`${p}.topologyKey`, 'no topologyKey'));
         if (t?.whenUnsatisfiable !== 'DoNotSchedule' && t?.whenUnsatisfiable !== 'ScheduleAnyway') out.push(v(`${p}.whenUnsatisfiable`, 'whenUnsatisfiable must be DoNotSchedule or ScheduleAnyway'));
@@ -286,7 +286,12 @@ export const availabilityRules: Rule[] = [
     appliesTo: 'kubernetes',
     anchors: {},
     kinds: ['Deployment'],
-    checkObject: (o) => (typeof o.spec?.revisionHistoryLimit === 'number' && o.spec.revisionHistoryLimit >= 1 ? [] : [v('spec.revisionHistoryLimit', `revisionHistoryLimit is ${o.spec?.revisionHistoryLimit ?? 'unset'}`)]),
+    // Unset is bounded (the API server defaults it to 10); 0 removes every rollback target.
+    checkObject: (o) => {
+      const limit = o.spec?.revisionHistoryLimit;
+      if (limit === undefined || limit === null || (Number.isInteger(limit) && limit >= 1)) return [];
+      return [v('spec.revisionHistoryLimit', `revisionHistoryLimit is ${JSON.stringify(limit)}: no rollback target is kept`)];
+    },
   }),
   rule({
     id: 'restart-policy',
@@ -377,7 +382,12 @@ export const availabilityRules: Rule[] = [
       const name = o.spec?.serviceName;
       if (!name) return [v('spec.serviceName', 'serviceName is not set')];
       const svc = ctx.find('Service', ctx.namespaceOf(o), String(name));
-      return svc && svc.spec?.clusterIP === 'None' ? [] : [v('spec.serviceName', `Service ${name} ${svc ? 'is not headless' : 'is not among the objects'}`)];
+      if (!svc || svc.spec?.clusterIP !== 'None') return [v('spec.serviceName', `Service ${name} ${svc ? 'is not headless' : 'is not among the objects'}`)];
+      // The governing Service must select the pods, or their DNS names never resolve.
+      const pod = ctx.podOf(o);
+      const sel = svc.spec?.selector;
+      const selects = pod && sel && typeof sel === 'object' && Object.keys(sel).length > 0 && ctx.selects({ matchLabels: sel }, pod.labels);
+      return selects ? [] : [v('spec.serviceName', `headless Service ${name} does not select the pods of StatefulSet ${o.metadata?.name}`)];
     },
   }),
   rule({
@@ -389,7 +399,7 @@ export const availabilityRules: Rule[] = [
     fix: 'Set app.kubernetes.io/name and app.kubernetes.io/instance (equal to metadata.name) on the workload and its pod template.',
     appliesTo: 'kubernetes',
     anchors: { polaris: ['metadataAndInstanceMismatched'] },
-    kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'],
+    kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'],
     checkObject: (o) => {
       const l = o.metadata?.labels ?? {};
       const out: Violation[] = [];
@@ -521,6 +531,31 @@ export const availabilityRules: Rule[] = [
       });
     },
   }),
+  rule({
+    id: 'unique-object-identity',
+    category: 'availability',
+    severity: 'error',
+    title: 'Each kind/namespace/name appears once',
+    rationale: `Two objects with the same kind, namespace and name are one object to the API server: the last one applied silently replaces the other. ${SEED.orchestration}.`,
+    fix: 'Rename one of them, or remove the copy (two files, or two documents, define the same object).',
+    appliesTo: 'kubernetes',
+    anchors: {},
+    checkObject: (o, ctx) => {
+      const kind = str(o.kind);
+      const name = str(o.metadata?.name);
+      if (!kind || !name) return [];
+      const same = ctx.indexBy(kind, identityKey).get(identityKey(o)!) ?? [];
+      if (same.length < 2 || same[0] === o) return [];
+      const ns = ctx.namespaceOf(o);
+      return [v('metadata.name', `${kind} ${ns ? `${ns}/` : ''}${name} is defined ${same.length} times in the input; this copy replaces an earlier one`)];
+    },
+  }),
 ];
+
+/** Identity of an object as the API server sees it (kind is the index's own). */
+function identityKey(o: K8sObject): string | undefined {
+  const name = str(o.metadata?.name);
+  return name === undefined ? undefined : `${str(o.metadata?.namespace) ?? ''}/${name}`;
+}
 
 export { CLUSTER_SCOPED, clusterScoped };

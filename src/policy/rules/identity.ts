@@ -5,11 +5,31 @@ import { Rule, Violation } from '../types';
 const RESTRICTED_SECCOMP = new Set(['RuntimeDefault', 'Localhost']);
 const SAFE_SYSCTLS = new Set(['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports']);
 const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
-const DEFAULT_ROLES = new Set(['admin', 'edit', 'view', 'cluster-admin']);
 
+/**
+ * The API server's own default roles, as a dump of a cluster shows them (labelled
+ * kubernetes.io/bootstrapping: rbac-defaults). A name (`system:*`, `admin`) proves nothing: anyone
+ * can create a role called `system:anything`.
+ */
 function isDefaultRole(obj: any): boolean {
-  const name = str(obj?.metadata?.name) ?? '';
-  return name.startsWith('system:') || (obj.kind === 'ClusterRole' && DEFAULT_ROLES.has(name));
+  return obj?.metadata?.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults';
+}
+
+const roleName = (o: any): string | undefined => str(o?.metadata?.name);
+
+/** `*`, or every verb of the API spelled out (in any order): the same grant. */
+const EVERY_VERB = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+function allVerbs(verbs: readonly string[]): boolean {
+  return verbs.includes('*') || EVERY_VERB.every((x) => verbs.includes(x));
+}
+
+/** Env names that hold the *name* (or ARN, id, reference) of a secret, not the secret itself. */
+const SECRET_NAME_SUFFIX = /_SECRETS?_(NAME|REF|ARN|ID|KEY_?REF|PATH|FILE|MOUNT|VERSION|PROJECT|RESOURCE)$/i;
+/** A name, ARN, path or resource id: no spaces, no credential shapes (those are caught first). */
+const NAME_LIKE = /^[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,252}$/;
+
+function namesASecret(name: string, value: string): boolean {
+  return SECRET_NAME_SUFFIX.test(name) && NAME_LIKE.test(value);
 }
 
 function lower(list: unknown): string[] {
@@ -55,11 +75,21 @@ export const identityRules: Rule[] = [
       const nonRoot = effective(c, pod, 'runAsNonRoot');
       const user = effective(c, pod, 'runAsUser');
       const group = effective(c, pod, 'runAsGroup');
-      if (sc(c).runAsNonRoot === false || (nonRoot !== true && !(typeof user === 'number' && user > 0))) {
-        out.push(v(`${c.path}.securityContext.runAsNonRoot`, `container '${c.container.name}' may run as root (runAsNonRoot is not true and runAsUser is not > 0)`));
+      // Pod Security "restricted" (the admission controller's semantics): runAsNonRoot must be true
+      // on the container, or unset there and true on the pod; a runAsUser alone does not count.
+      // Every container: init, regular and ephemeral.
+      if (sc(c).runAsNonRoot === false) {out.push(v(`${c.path}.securityContext.runAsNonRoot`, `container '${c.container.name}' sets runAsNonRoot: false`));} else if (nonRoot !== true) {
+        out.push(v(`${c.path}.securityContext.runAsNonRoot`, `container '${c.container.name}' does not set runAsNonRoot: true (nor does the pod)${typeof user === 'number' && user > 0 ? `; runAsUser: ${user} alone is refused by Pod Security "restricted"` : ''}`));
       }
-      if (user === 0) out.push(v(`${c.path}.securityContext.runAsUser`, `container '${c.container.name}' runs as UID 0`));
+      if (sc(c).runAsUser === 0) out.push(v(`${c.path}.securityContext.runAsUser`, `container '${c.container.name}' runs as UID 0`));
       if (group === 0) out.push(v(`${c.path}.securityContext.runAsGroup`, `container '${c.container.name}' runs with GID 0`));
+      return out;
+    },
+    // Pod-level settings are refused even when every container overrides them.
+    checkPod: (pod) => {
+      const out: Violation[] = [];
+      if (podSc(pod).runAsNonRoot === false) out.push(v(`${pod.specPath}.securityContext.runAsNonRoot`, 'the pod sets runAsNonRoot: false'));
+      if (podSc(pod).runAsUser === 0) out.push(v(`${pod.specPath}.securityContext.runAsUser`, 'the pod runs as UID 0'));
       return out;
     },
     checkDocker: (c) => {
@@ -147,6 +177,13 @@ export const identityRules: Rule[] = [
       const own = sc(c).seccompProfile?.type;
       const type = own ?? podSc(pod).seccompProfile?.type;
       return RESTRICTED_SECCOMP.has(type) ? [] : [v(own !== undefined ? `${c.path}.securityContext.seccompProfile.type` : `${pod.specPath}.securityContext.seccompProfile.type`, `container '${c.container.name}' has seccomp profile ${type ?? '(unset: Unconfined)'}`)];
+    },
+    // Pod Security refuses a pod-level Unconfined even when every container sets its own profile.
+    checkPod: (pod) => {
+      const type = podSc(pod).seccompProfile?.type;
+      if (isWindows(pod) || type === undefined || RESTRICTED_SECCOMP.has(type)) return [];
+      const overridden = pod.containers.length > 0 && pod.containers.every((c) => sc(c).seccompProfile?.type !== undefined);
+      return overridden ? [v(`${pod.specPath}.securityContext.seccompProfile.type`, `the pod sets seccomp profile ${type}`)] : [];
     },
     checkDocker: (c) => (hasSecurityOpt(c.securityOpts, 'seccomp', 'unconfined') ? [v('securityOpts', `container '${c.name}' disables seccomp`)] : []),
   }),
@@ -286,14 +323,14 @@ export const identityRules: Rule[] = [
       const kind = secretValueKind(e.value);
       if (kind) return [v(`${c.path}.env[${i}].value`, `env ${e.name} holds ${kind}`)];
       const name = String(e.name);
-      const literal = looksLikeSecretName(name) && e.value !== '' && !isSecretFileReference(name, e.value);
+      const literal = looksLikeSecretName(name) && e.value !== '' && !isSecretFileReference(name, e.value) && !namesASecret(name, e.value);
       return literal ? [v(`${c.path}.env[${i}].value`, `env ${e.name} looks like a secret and has a literal value`)] : [];
     }),
     checkDocker: (c) => Object.entries(c.env ?? {}).flatMap(([k, val]) => {
       if (c.secretEnv?.includes(k)) return [];
       const kind = secretValueKind(String(val));
       if (kind) return [v(`env.${k}`, `env ${k} holds ${kind}`)];
-      const literal = looksLikeSecretName(k) && val !== '' && !isSecretFileReference(k, String(val));
+      const literal = looksLikeSecretName(k) && val !== '' && !isSecretFileReference(k, String(val)) && !namesASecret(k, String(val));
       return literal ? [v(`env.${k}`, `env ${k} looks like a secret and has a literal value`)] : [];
     }),
   }),
@@ -310,7 +347,7 @@ export const identityRules: Rule[] = [
     checkObject: (o) => Object.entries(o.data && typeof o.data === 'object' ? o.data : {}).flatMap(([k, val]) => {
       const kind = secretValueKind(String(val));
       if (kind) return [v(`data.${k}`, `key ${k} holds ${kind}`)];
-      return looksLikeSecretName(k) ? [v(`data.${k}`, `key ${k} looks like a secret`)] : [];
+      return looksLikeSecretName(k) && !namesASecret(k, String(val)) ? [v(`data.${k}`, `key ${k} looks like a secret`)] : [];
     }),
   }),
   rule({
@@ -361,8 +398,11 @@ export const identityRules: Rule[] = [
     checkObject: (o, ctx) => {
       const ref = o.roleRef ?? {};
       if (ref.name === 'cluster-admin') return [v('roleRef.name', `${o.kind} ${o.metadata?.name} binds cluster-admin`)];
-      const role = ctx.find(String(ref.kind), ref.kind === 'ClusterRole' ? '' : ctx.namespaceOf(o), String(ref.name));
-      const wildcard = role && arr(role.rules).some((r) => lower(r?.apiGroups).includes('*') && lower(r?.resources).includes('*') && lower(r?.verbs).includes('*'));
+      // A ClusterRole is cluster-scoped: a stray metadata.namespace on it does not hide it.
+      const role = ref.kind === 'ClusterRole'
+        ? ctx.indexBy('ClusterRole', roleName).get(String(ref.name))?.[0]
+        : ctx.find(String(ref.kind), ctx.namespaceOf(o), String(ref.name));
+      const wildcard = role && arr(role.rules).some((r) => lower(r?.apiGroups).includes('*') && lower(r?.resources).includes('*') && allVerbs(lower(r?.verbs)));
       return wildcard ? [v('roleRef.name', `${o.kind} ${o.metadata?.name} binds wildcard role ${ref.name}`)] : [];
     },
   }),

@@ -13,6 +13,13 @@ export function unpinnedReason(image: unknown): string | undefined {
   return undefined;
 }
 
+/** The API server defaults imagePullPolicy to Always when the tag is latest or missing (and there is no digest). */
+function defaultsToAlways(image: unknown): boolean {
+  if (typeof image !== 'string') return false;
+  const ref = parseImageReference(image);
+  return !!ref && !ref.digest && (!ref.tag || ref.tag === 'latest');
+}
+
 export const imageRules: Rule[] = [
   rule({
     id: 'image-tag-pinned',
@@ -28,6 +35,8 @@ export const imageRules: Rule[] = [
       return why ? [v(`${c.path}.image`, `container '${c.container.name}': ${why}`)] : [];
     },
     checkDocker: (c) => {
+      // A service built from a Dockerfile pulls nothing: `image` (if any) names the build's output.
+      if (c.build) return [];
       const why = unpinnedReason(c.image);
       return why ? [v('image', `container '${c.name}': ${why}`)] : [];
     },
@@ -41,6 +50,7 @@ export const imageRules: Rule[] = [
     fix: 'Set imagePullPolicy: Always (cheap with digests and a registry cache).',
     appliesTo: 'kubernetes',
     anchors: { polaris: ['pullPolicyNotAlways'], kubeScore: ['container-image-pull-policy'] },
-    checkContainer: (c) => (c.container.imagePullPolicy === 'Always' ? [] : [v(`${c.path}.imagePullPolicy`, `container '${c.container.name}' has imagePullPolicy ${c.container.imagePullPolicy ?? 'unset'}`)]),
+    // Unset defaults to Always for an untagged or :latest image (without a digest): the same pull.
+    checkContainer: (c) => (c.container.imagePullPolicy === 'Always' || (c.container.imagePullPolicy === undefined && defaultsToAlways(c.container.image)) ? [] : [v(`${c.path}.imagePullPolicy`, `container '${c.container.name}' has imagePullPolicy ${c.container.imagePullPolicy ?? 'unset'}`)]),
   }),
 ];

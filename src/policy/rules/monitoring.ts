@@ -67,8 +67,9 @@ export const monitoringRules: Rule[] = [
       const p = c.container[k];
       if (!p || typeof p !== 'object') return [];
       const port = p.httpGet?.port ?? p.tcpSocket?.port ?? p.grpc?.port;
-      if (port === undefined) return [];
-      return portDeclared(c, port) ? [] : [v(`${c.path}.${k}`, `${k} of '${c.container.name}' targets undeclared port ${port}`)];
+      // A numeric port needs no declaration (the kubelet probes it directly); a named port must resolve.
+      if (port === undefined || typeof port === 'number') return [];
+      return portDeclared(c, port) ? [] : [v(`${c.path}.${k}`, `${k} of '${c.container.name}' targets port name '${port}', which no containerPort declares`)];
     }),
   }),
   rule({

@@ -1,5 +1,5 @@
 import { arr, rule, SEED, v } from './helpers';
-import { EvaluationContext, K8sObject, PodView, Rule } from '../types';
+import { EvaluationContext, K8sObject, PodView, Rule, Violation } from '../types';
 
 const podSelector = (np: K8sObject) => np.spec?.podSelector;
 
@@ -128,10 +128,21 @@ export const networkingRules: Rule[] = [
     kinds: ['Ingress'],
     checkObject: (o, ctx) => {
       const names = new Set<string>();
-      const def = o.spec?.defaultBackend?.service?.name;
-      if (def) names.add(def);
-      for (const r of arr(o.spec?.rules)) for (const p of arr(r?.http?.paths)) if (p?.backend?.service?.name) names.add(p.backend.service.name);
-      return [...names].filter((n) => !ctx.find('Service', ctx.namespaceOf(o), n)).map((n) => v('spec.rules', `backend Service ${n} is not among the objects`));
+      // networking.k8s.io/v1 (backend.service.name) and v1beta1 / extensions (backend.serviceName).
+      const legacy = /^(networking\.k8s\.io|extensions)\/v1beta1$/.test(String(o.apiVersion));
+      const backendName = (b: any): unknown => (legacy ? b?.serviceName : b?.service?.name);
+      for (const b of [o.spec?.defaultBackend, o.spec?.backend]) {
+        const n = backendName(b);
+        if (typeof n === 'string' && n) names.add(n);
+      }
+      const out: Violation[] = [];
+      arr(o.spec?.rules).forEach((r, i) => arr(r?.http?.paths).forEach((p, j) => {
+        const n = backendName(p?.backend);
+        if (typeof n === 'string' && n) names.add(n);
+        // A v1 backend spelled the v1beta1 way (serviceName) names nothing: the path answers 503.
+        else if (!legacy && p?.backend && !p.backend.resource) out.push(v(`spec.rules[${i}].http.paths[${j}].backend`, `backend names no Service (service.name is unset${p.backend.serviceName ? '; serviceName is the removed v1beta1 field' : ''})`));
+      }));
+      return [...out, ...[...names].filter((n) => !ctx.find('Service', ctx.namespaceOf(o), n)).map((n) => v('spec.rules', `backend Service ${n} is not among the objects`))];
     },
   }),
   rule({
