@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ensurePolicyGuard } from './guard';
+import { annotateAll } from './metadata';
 import { WorkloadNetwork } from './network';
 import { PodBuilder } from './pod-builder';
 import { relaxationAnnotations } from './suppressions';
@@ -82,6 +83,8 @@ export class HardenedService extends Construct implements IHardenedWorkload {
       preStop: i === 0,
       extraMounts: i === 0 ? spec.claims.map((cl) => ({ name: `claim-${cl.name}`, mountPath: cl.mountPath, readOnly: cl.readOnly || undefined })) : undefined,
     }));
+    spec.initContainers.forEach((c) => this.pod.addInitContainer(c));
+    for (const [k, v] of Object.entries(spec.annotations)) this.pod.addAnnotation(k, v);
     spec.claims.forEach((cl) => this.pod.addVolume({ name: `claim-${cl.name}`, persistentVolumeClaim: { claimName: cl.claimName, readOnly: cl.readOnly || undefined } }));
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { ...metadata, annotations: Object.keys(workloadAnnotations).length ? workloadAnnotations : undefined },
@@ -132,6 +135,7 @@ export class HardenedService extends Construct implements IHardenedWorkload {
       });
     }
 
+    annotateAll(this, spec.annotations);
     ensurePolicyGuard(this);
   }
 

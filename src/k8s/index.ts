@@ -8,3 +8,4 @@ export * from './stateful-database';
 export * from './pod-builder';
 export * from './network';
 export * from './logging-sidecar';
+export * from './priority-class';

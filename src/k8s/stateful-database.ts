@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ensurePolicyGuard } from './guard';
+import { annotateAll } from './metadata';
 import { WorkloadNetwork } from './network';
 import { PodBuilder } from './pod-builder';
 import { relaxationAnnotations } from './suppressions';
@@ -66,6 +67,7 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
 
     this.pod = new PodBuilder(spec.pod, spec.labels, spec.selector, spec.name, spec.replicated);
     this.pod.addContainer(spec.container, { extraMounts: [{ name: 'data', mountPath: spec.dataPath }] });
+    for (const [k, v] of Object.entries(spec.annotations)) this.pod.addAnnotation(k, v);
     const annotations = relaxationAnnotations(spec.relaxations);
     this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
       metadata: { ...metadata, annotations: Object.keys(annotations).length ? annotations : undefined },
@@ -158,6 +160,7 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
         ? [`[network-policy-required] ${this.node.path}: no client may reach database '${spec.name}'. Declare clients (props.clients, db.allowFrom(service) or service.connectTo(db)).`]
         : []),
     });
+    annotateAll(this, spec.annotations);
     ensurePolicyGuard(this);
   }
 
@@ -224,6 +227,7 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
       },
     });
     this.jobNetworkPolicy('RestoreNetworkPolicy', name, labels, selector);
+    annotateAll(this, this.spec.annotations);
     return this.restoreJob;
   }
 
@@ -246,6 +250,7 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
   ): k8s.PodTemplateSpec {
     const s = this.spec;
     const pod = new PodBuilder({ ...s.pod, terminationGracePeriodSeconds: 30 }, labels, selector, this.ensureJobServiceAccount());
+    for (const [k, v] of Object.entries(s.annotations)) pod.addAnnotation(k, v);
     const b = s.backup!;
     const mount = { name: 'backup', mountPath: BACKUP_DIR, readOnly: readOnlyBackup || undefined };
     for (const c of init) pod.addInitContainer(c, { extraMounts: [mount] });

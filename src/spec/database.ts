@@ -2,6 +2,7 @@ import { ContainerSpec, EnvValue, ProbesSpec, ResolvedContainer, resolveContaine
 import { DEFAULTS, SizePreset } from './defaults';
 import { EngineContext, EngineName, EnginePreset, ENGINES } from './engines';
 import { Refuser } from './errors';
+import { MetadataSpec, resolveMetadata } from './metadata';
 import { checkDns1123Label, checkWorkloadName, recommendedLabels } from './names';
 import { NetworkPeer } from './network';
 import { checkQuantity, parseQuantity } from './quantity';
@@ -82,7 +83,7 @@ export interface BackupSpec {
 }
 
 /** Backend-neutral props of a stateful database. */
-export interface StatefulDatabaseSpec {
+export interface StatefulDatabaseSpec extends MetadataSpec {
   /** @default - the construct id */
   readonly name?: string;
   /** @default - the chart's namespace */
@@ -157,7 +158,10 @@ export interface ResolvedDatabase {
   readonly name: string;
   readonly namespace: string;
   readonly engine: string;
+  /** Recommended labels plus the organisation's `labels`. */
   readonly labels: Record<string, string>;
+  /** The organisation's `annotations`, on every object and pod template. */
+  readonly annotations: Record<string, string>;
   readonly selector: Record<string, string>;
   readonly replicas: number;
   readonly replicated: boolean;
@@ -300,7 +304,8 @@ export function resolveDatabase(
   if (!Number.isInteger(grace) || grace < 10 || grace > 3600) refuser.refuse('spec/grace-period', 'terminationGracePeriodSeconds', `${JSON.stringify(grace)} is not 10–3600 seconds.`, 'use e.g. 120 so the database can shut down cleanly.');
   if (spec.priorityClassName !== undefined) checkDns1123Label(spec.priorityClassName, 'priorityClassName', refuser);
 
-  const labels = recommendedLabels({ name, appName: engineName, version: container.image.version, component: spec.component, partOf: spec.partOf, defaultComponent: 'database' }, refuser);
+  const org = resolveMetadata(spec, refuser);
+  const labels = { ...org.labels, ...recommendedLabels({ name, appName: engineName, version: container.image.version, component: spec.component, partOf: spec.partOf, defaultComponent: 'database' }, refuser) };
 
   let backup: ResolvedBackup | undefined;
   if (spec.backup !== undefined) {
@@ -325,6 +330,7 @@ export function resolveDatabase(
     namespace,
     engine: engineName,
     labels,
+    annotations: org.annotations,
     selector: { 'app.kubernetes.io/instance': name },
     replicas,
     replicated: replicas > 1,

@@ -12,3 +12,5 @@ export * from './namespace';
 export * from './engines';
 export * from './database';
 export * from './logging';
+export * from './metadata';
+export * from './priority-class';
