@@ -9,7 +9,7 @@ import { relaxationAnnotations } from './suppressions';
 import { connect, IHardenedWorkload, isHardenedWorkload, peerOf } from './workload';
 import { ResolvedContainer } from '../spec/container';
 import { ResolvedDatabase, resolveDatabase, StatefulDatabaseSpec } from '../spec/database';
-import { DEFAULTS } from '../spec/defaults';
+import { DEFAULTS, DOMAIN } from '../spec/defaults';
 import { Refuser } from '../spec/errors';
 import { NetworkPeer } from '../spec/network';
 
@@ -69,6 +69,11 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
     this.pod.addContainer(spec.container, { extraMounts: [{ name: 'data', mountPath: spec.dataPath }] });
     for (const [k, v] of Object.entries(spec.annotations)) this.pod.addAnnotation(k, v);
     const annotations = relaxationAnnotations(spec.relaxations);
+    if (spec.cache) {
+      // Cache mode: /data is size-limited scratch (replica full syncs), never a claim.
+      this.pod.addVolume({ name: 'data', emptyDir: { sizeLimit: q(spec.cache.sizeLimit) } });
+      annotations[`${DOMAIN}/cache-mode`] = `nothing is persisted; a restart starts empty: ${spec.cache.reason}`;
+    }
     this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
       metadata: { ...metadata, annotations: Object.keys(annotations).length ? annotations : undefined },
       spec: {
@@ -78,9 +83,9 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
         podManagementPolicy: 'OrderedReady',
         updateStrategy: { type: 'RollingUpdate' },
         selector: { matchLabels: { ...spec.selector } },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        persistentVolumeClaimRetentionPolicy: spec.cache ? undefined : { whenDeleted: 'Retain', whenScaled: 'Retain' },
         template: this.pod.template(),
-        volumeClaimTemplates: [{
+        volumeClaimTemplates: spec.cache ? undefined : [{
           metadata: { name: 'data', labels: { ...spec.selector } },
           spec: {
             accessModes: [spec.storage.accessMode],

@@ -242,3 +242,45 @@ describe('WorkloadPriorityClass', () => {
     expect([e.ruleId, e.fieldPath]).toEqual([ruleId, fieldPath]);
   });
 });
+
+describe('Redis cache mode: explicit, reasoned, nothing persisted', () => {
+  const base = { engine: 'redis' as const, resources: 'small' as const, credentials: { secretName: 'cache' }, clients: [{ kind: 'workload' as const, name: 'api' }] };
+
+  test('no claim, a size-limited scratch /data, persistence off, the reason on the StatefulSet', () => {
+    const { chart } = testChart();
+    new StatefulDatabase(chart, 'sessions', { ...base, replicas: 2, cache: { reason: 'session cache, rebuilt from the database on a miss' } });
+    const objects = synth(chart);
+    const sts = byKind(objects, 'StatefulSet');
+    expect(sts.spec.volumeClaimTemplates).toBeUndefined();
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toBeUndefined();
+    expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'data', emptyDir: { sizeLimit: '1Gi' } });
+    expect(sts.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    const script = sts.spec.template.spec.containers[0].command.join(' ');
+    expect(script).toContain("--appendonly no --save ''");
+    expect(script).toContain('--requirepass "$REDISCLI_AUTH"');
+    expect(sts.metadata.annotations['hardened-constructs.io/cache-mode']).toBe('nothing is persisted; a restart starts empty: session cache, rebuilt from the database on a miss');
+    expect(objects.some((o) => o.kind === 'PersistentVolumeClaim')).toBe(false);
+    expectValidObjects(objects);
+    expect(pssRestrictedViolations(objects)).toEqual([]);
+  });
+
+  test('persistent Redis keeps its claim and AOF', () => {
+    const { chart } = testChart();
+    new StatefulDatabase(chart, 'store', { ...base, storage: { size: '5Gi' } });
+    const sts = byKind(synth(chart), 'StatefulSet');
+    expect(sts.spec.volumeClaimTemplates).toHaveLength(1);
+    expect(sts.spec.template.spec.containers[0].command.join(' ')).toContain('--appendonly yes');
+  });
+
+  test.each([
+    [{ cache: { reason: 'short' } }, 'spec/reason-required', 'cache.reason'],
+    [{ cache: { reason: 'a good enough reason' }, storage: { size: '1Gi' } }, 'spec/database-cache', 'storage'],
+    [{ cache: { reason: 'a good enough reason' }, backup: { schedule: '0 3 * * *', resources: 'small', storage: { size: '1Gi' } } }, 'spec/database-cache', 'backup'],
+    [{ cache: { reason: 'a good enough reason' }, engine: 'postgres' }, 'spec/database-cache', 'cache'],
+    [{ cache: { reason: 'a good enough reason', sizeLimit: 'lots' } }, expect.any(String), 'cache.sizeLimit'],
+    [{}, 'spec/database-storage', 'storage'],
+  ])('refused: %j', (extra, ruleId, fieldPath) => {
+    const e = hardeningError(() => new StatefulDatabase(testChart().chart, 'c', { ...base, ...extra } as any));
+    expect([e.ruleId, e.fieldPath]).toEqual([ruleId, fieldPath]);
+  });
+});
