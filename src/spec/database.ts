@@ -82,7 +82,6 @@ export interface BackupSpec {
   readonly resources: ResourceSpec | SizePreset;
 }
 
-/** Backend-neutral props of a stateful database. */
 /** Cache mode of a Redis database: why losing the data on restart is acceptable. */
 export interface DatabaseCacheMode {
   /** Written on the StatefulSet (at least 10 characters). */
@@ -94,6 +93,7 @@ export interface DatabaseCacheMode {
   readonly sizeLimit?: string;
 }
 
+/** Backend-neutral props of a stateful database. */
 export interface StatefulDatabaseSpec extends MetadataSpec {
   /** @default - the construct id */
   readonly name?: string;
