@@ -1,6 +1,7 @@
 import { BUILTIN_RULES, defaultRuleSet } from '../../src/policy/catalogue';
 import {
-  coverage, COVERAGE_DIFFERENCES, formatCoverage, KUBE_LINTER_CHECKS, KUBE_LINTER_OPTIONAL_CHECKS, KUBE_SCORE_CHECKS, KUBE_SCORE_OPTIONAL_CHECKS, POLARIS_CHECKS,
+  coverage, COVERAGE_DIFFERENCES, formatCoverage, KUBE_LINTER_CHECKS, KUBE_LINTER_OPTIONAL_CHECKS,
+  KUBE_SCORE_CHECKS, KUBE_SCORE_OPTIONAL_CHECKS, POLARIS_CHECKS,
 } from '../../src/policy/coverage';
 
 describe('coverage of the anchor tools\' default checks', () => {
