@@ -136,6 +136,7 @@ export function explainRule(ruleSet: RuleSet, id: string): string | undefined {
     '',
     anchors.length ? `Same check in:\n${anchors.join('\n')}` : 'Same check in: none of the anchor tools (house rule).',
     '',
+    ...(r.references?.length ? ['References:', ...r.references.map((x) => `  ${x.title}\n    ${x.url}`), ''] : []),
     `Suppress on one object: annotation hardened-constructs.io/suppress.${r.id}: "<reason, at least 10 characters>"`,
     '',
   ].join('\n');

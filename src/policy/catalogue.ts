@@ -26,6 +26,6 @@ export function defaultRuleSet(): RuleSet {
 
 /** Metadata only (no check functions), e.g. for `hardened rules --format json`. */
 export function ruleMetadata(r: Rule): RuleMetadata {
-  const { id, category, severity, title, rationale, fix, appliesTo, anchors } = r;
-  return { id, category, severity, title, rationale, fix, appliesTo, anchors };
+  const { id, category, severity, title, rationale, fix, appliesTo, anchors, references } = r;
+  return { id, category, severity, title, rationale, fix, appliesTo, anchors, references: references ?? [] };
 }

@@ -30,6 +30,13 @@ export interface AnchorIds {
   readonly cisDocker?: readonly string[];
 }
 
+/** A public source a rule rests on (a benchmark, a guide, a documentation page). */
+export interface RuleReference {
+  readonly title: string;
+  /** An https URL anyone can open. */
+  readonly url: string;
+}
+
 /** A Kubernetes object as plain JSON. */
 export interface K8sObject {
   apiVersion?: string;
@@ -153,11 +160,17 @@ export interface Rule {
   readonly category: RuleCategory;
   readonly severity: Severity;
   readonly title: string;
-  /** Why it matters in production (cites the seed report's section). */
+  /** Why it matters in production. */
   readonly rationale: string;
   readonly fix: string;
   readonly appliesTo: AppliesTo;
   readonly anchors: AnchorIds;
+  /**
+   * Public sources (CIS benchmarks, NSA/CISA guidance, Kubernetes and Docker documentation, OWASP,
+   * the anchor tools' check pages). Every built-in rule has at least one; shown by `hardened explain`,
+   * `hardened rules --format json`, docs/rules.md and SARIF (`helpUri`).
+   */
+  readonly references?: readonly RuleReference[];
   /** Kinds `checkObject` looks at (skip the rest, for speed). Omit for every kind. */
   readonly kinds?: readonly string[];
   /** Check one Kubernetes object. */
@@ -171,7 +184,7 @@ export interface Rule {
 }
 
 /** The metadata of a rule, as listed by `hardened rules`. */
-export type RuleMetadata = Pick<Rule, 'id' | 'category' | 'severity' | 'title' | 'rationale' | 'fix' | 'appliesTo' | 'anchors'>;
+export type RuleMetadata = Pick<Rule, 'id' | 'category' | 'severity' | 'title' | 'rationale' | 'fix' | 'appliesTo' | 'anchors' | 'references'>;
 
 /** A finding: a rule violated by one object. */
 export interface Finding {
