@@ -1,5 +1,6 @@
 import { RuleSet } from './rule-set';
 import { availabilityRules } from './rules/availability';
+import { dockerfileRules } from './rules/dockerfile';
 import { hostRules } from './rules/host';
 import { identityRules } from './rules/identity';
 import { imageRules } from './rules/image';
@@ -17,6 +18,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...networkingRules,
   ...imageRules,
   ...monitoringRules,
+  ...dockerfileRules,
 ];
 
 /** The default rule set (all built-in rules at their default severities). */

@@ -1,3 +1,4 @@
+import type { DockerfileView } from './dockerfile';
 /**
  * The typed rule interface. Built-in rules and organisation rules are the same kind of object:
  * metadata (what, why, how to fix, which anchor-tool checks it mirrors) plus check functions
@@ -50,6 +51,8 @@ export interface Violation {
   /** JSON path inside the object (or Docker container), e.g. `spec.template.spec.containers[0].image`. */
   readonly path: string;
   readonly message: string;
+  /** 1-based line in the source, where the check knows it (Dockerfiles). */
+  readonly line?: number;
 }
 
 /** A container of a pod-bearing object, with its JSON path. */
@@ -181,6 +184,8 @@ export interface Rule {
   checkContainer?(c: ContainerView, pod: PodView, ctx: EvaluationContext): Violation[];
   /** Check one Docker container. */
   checkDocker?(c: DockerContainer): Violation[];
+  /** Check one Dockerfile. */
+  checkDockerfile?(df: DockerfileView): Violation[];
 }
 
 /** The metadata of a rule, as listed by `hardened rules`. */
@@ -197,6 +202,8 @@ export interface Finding {
   readonly object: { readonly apiVersion?: string; readonly kind?: string; readonly namespace?: string; readonly name?: string };
   /** File the object came from (audit) or construct path (synth). */
   readonly file?: string;
+  /** 1-based line in `file`, where known. */
+  readonly line?: number;
   /** Set when a suppression annotation matched; such findings do not fail anything. */
   readonly suppressed?: { readonly by: string; readonly reason: string };
 }
