@@ -1,10 +1,16 @@
 import { javascript, typescript } from 'projen';
 
+/** Where the source lives: package.json's repository/homepage/bugs. */
+const REPOSITORY = 'https://github.com/hardened-constructs/hardened-constructs';
+
 const project = new typescript.TypeScriptProject({
   name: 'hardened-constructs',
   description:
     'Hardened-by-default cdk8s and Pulumi Docker constructs, and the rule catalogue that audits what they (and you) emit.',
   license: 'Apache-2.0',
+  repository: `git+${REPOSITORY}.git`,
+  homepage: `${REPOSITORY}#readme`,
+  keywords: ['cdk8s', 'kubernetes', 'pulumi', 'docker', 'security', 'hardening', 'policy', 'audit'],
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
@@ -25,10 +31,13 @@ const project = new typescript.TypeScriptProject({
       lib: ['es2022'],
       target: 'ES2022',
       skipLibCheck: true,
-      // Separate source maps: inline ones make every module several times larger to load.
+      // Separate source maps: inline ones make every module several times larger to load. The
+      // package ships src/, so the maps (and declaration maps, for go-to-definition) resolve to
+      // files that exist in node_modules/hardened-constructs.
       inlineSourceMap: false,
       inlineSources: false,
       sourceMap: true,
+      declarationMap: true,
     },
   },
   tsconfigDev: {
@@ -93,6 +102,8 @@ const project = new typescript.TypeScriptProject({
     },
   },
   eslint: true,
+  // `npm test` checks and never rewrites sources; `npm run lint:fix` fixes.
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'build-tools', 'projenrc'], commandOptions: { fix: false } },
   gitignore: ['/dist/', '/.bench/', '*.tsbuildinfo'],
 });
 
@@ -105,6 +116,9 @@ project.eslint?.addRules({
 project.addPeerDeps('@pulumi/pulumi@^3.142.0', '@pulumi/docker@^5.0.0');
 project.package.addField('peerDependenciesMeta', { '@pulumi/pulumi': { optional: true }, '@pulumi/docker': { optional: true } });
 
+project.package.addVersion('0.3.0');
+project.package.addField('bugs', { url: `${REPOSITORY}/issues` });
+
 // `npm ci` does not work against this registry (lockfiles lack non-Linux optional packages).
 project.tasks.tryFind('install:ci')?.reset('npm install');
 
@@ -116,7 +130,18 @@ project.package.addField('exports', {
   './policy': { types: './lib/policy/index.d.ts', default: './lib/policy/index.js' },
   './package.json': './package.json',
 });
-project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/');
+// `moduleResolution: node`/`node10` (what `pulumi new typescript` and many cdk8s projects use)
+// ignores `exports`: typesVersions gives the subpaths their types there.
+project.package.addField('typesVersions', {
+  '*': {
+    'docker': ['lib/docker/index.d.ts'],
+    'policy': ['lib/policy/index.d.ts'],
+  },
+});
+// What ships beside lib/: the sources the source maps name, and everything the README links.
+project.npmignore?.exclude('/bench/', '/scripts/', '/.ci/', '/examples/**/cdk8s.yaml');
+project.npmignore?.include('/src/**/*.ts', '/docs/**/*.md', '/examples/**/*.ts', '/lib/**/*.js.map', '/lib/**/*.d.ts.map');
+project.gitattributes.addAttributes('/test/schemas/**', 'linguist-vendored');
 
 // Type-check the tests and examples (ts-jest only transpiles, for speed).
 const typecheck = project.addTask('typecheck', {
@@ -141,9 +166,17 @@ docsCheck.exec('ts-node --transpile-only scripts/gen-docs.ts --check');
 const test = project.testTask;
 test.reset();
 test.spawn(typecheck);
-test.exec('jest --passWithNoTests=false', { receiveArgs: true });
+test.exec('jest --passWithNoTests=false --ci', { receiveArgs: true });
 test.spawn(docsCheck);
 test.spawn(project.tasks.tryFind('eslint')!);
+
+const eslintTask = project.tasks.tryFind('eslint')!;
+project.addTask('lint:fix', {
+  description: 'Run eslint and fix what it can (the test task only checks)',
+  env: eslintTask.envVars,
+  exec: 'eslint --ext .ts,.tsx --fix --no-error-on-unmatched-pattern src test build-tools projenrc .projenrc.ts',
+  receiveArgs: true,
+});
 
 project.addTask('example:docker', {
   description: 'Run examples/docker under Pulumi mocks and print every registered resource as JSON',

@@ -56,7 +56,8 @@ function rulesDoc(): string {
     lines.push(`## ${title}`, '');
     for (const r of rules) {
       lines.push(`### \`${r.id}\``, '', `**${r.title}** — severity \`${r.severity}\`, applies to ${r.appliesTo === 'both' ? 'Kubernetes and Docker' : r.appliesTo === 'docker' ? 'Docker' : 'Kubernetes'}.`, '');
-      lines.push(`- Why: ${r.rationale}`, `- Fix: ${r.fix}`, `- Same check in: ${anchors(r)}`, '');
+      lines.push(`- Why: ${r.rationale}`, `- Fix: ${r.fix}`, `- Same check in: ${anchors(r)}`);
+      lines.push(`- References: ${(r.references ?? []).map((x) => `[${x.title}](${x.url})`).join(' · ')}`, '');
     }
   }
   return `${lines.join('\n').trimEnd()}\n`;

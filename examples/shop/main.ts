@@ -7,8 +7,7 @@
  *   cd examples/shop && npx cdk8s synth # after `npm run compile`
  */
 import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
-import { HardenedNamespace, HardenedService } from 'hardened-constructs';
+import { HardenedNamespace, HardenedService, WorkloadPriorityClass } from 'hardened-constructs';
 import * as spec from './spec';
 
 export function buildShop(app: App): { web: HardenedService; api: HardenedService; worker: HardenedService } {
@@ -23,10 +22,9 @@ export function buildShop(app: App): { web: HardenedService; api: HardenedServic
     },
     containerDefaults: 'small',
   });
-  new k8s.KubePriorityClass(platform, 'priority', {
-    metadata: { name: 'shop-critical' },
+  new WorkloadPriorityClass(platform, 'priority', {
+    name: 'shop-critical',
     value: 100000,
-    globalDefault: false,
     description: 'Customer-facing shop services',
   });
 

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { InputError, LoadedInput, loadInputs } from './load';
 import { writeSarif } from './sarif';
 import { ruleMetadata } from '../policy/catalogue';
-import { evaluateDocker, evaluateKubernetes, failing, summarize } from '../policy/engine';
+import { evaluateDocker, evaluateDockerfiles, evaluateKubernetes, failing, summarize } from '../policy/engine';
 import { escapeControl, writeFindingsText } from '../policy/report';
 import { RulePack, RuleSet } from '../policy/rule-set';
 import { Finding, Severity, SEVERITIES } from '../policy/types';
@@ -101,15 +101,16 @@ function audit(paths: readonly string[], opts: AuditOptions, io: Io): number {
   } finally {
     if (progressShown) io.stderr('\r\u001b[2K');
   }
-  const objectCount = input.objects.length + input.containers.length;
+  const objectCount = input.objects.length + input.containers.length + input.dockerfiles.length;
   if (!objectCount && !opts.allowEmpty) {
     const skipped = input.skipped.length ? ` (skipped ${input.skipped.length}: ${countBy(input.skipped, (s) => s.kind)}; first: ${input.skipped[0].file}: ${input.skipped[0].reason})` : '';
-    throw new InputError(`no Kubernetes objects or Compose services found in ${paths.length ? paths.join(', ') : '<stdin>'}${skipped}; pass --allow-empty to accept an empty input`);
+    throw new InputError(`no Kubernetes objects, Compose services or Dockerfiles found in ${paths.length ? paths.join(', ') : '<stdin>'}${skipped}; pass --allow-empty to accept an empty input`);
   }
   progress(`hardened audit: checking ${objectCount} objects…`);
   const findings: Finding[] = [
     ...evaluateKubernetes(input.objects, opts.ruleSet),
     ...evaluateDocker(input.containers, opts.ruleSet),
+    ...evaluateDockerfiles(input.dockerfiles, opts.ruleSet),
   ];
   if (progressShown) io.stderr('\r\u001b[2K');
   const summary = {
@@ -196,6 +197,7 @@ export function explainRule(ruleSet: RuleSet, id: string): string | undefined {
     '',
     anchors.length ? `Same check in:\n${anchors.join('\n')}` : 'Same check in: none of the anchor tools (house rule).',
     '',
+    ...(r.references?.length ? ['References:', ...r.references.map((x) => `  ${x.title}\n    ${x.url}`), ''] : []),
     `Suppress on one object: annotation hardened-constructs.io/suppress.${r.id}: "<reason, at least 10 characters>"`,
     '',
   ].join('\n');

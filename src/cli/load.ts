@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { DockerfileView, isDockerfileName, parseDockerfile } from '../policy/dockerfile';
 import { loadYamlWithPositions, PositionIndex, YamlSyntaxError } from './positions';
 import { composeContainers, isComposeDocument } from '../policy/compose';
 import { SourcedObject } from '../policy/engine';
@@ -24,6 +25,8 @@ export interface SkippedFile {
 export interface LoadedInput {
   readonly objects: SourcedObject[];
   readonly containers: DockerContainer[];
+  /** Dockerfiles (by name: Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile). */
+  readonly dockerfiles: DockerfileView[];
   /** Files audited (with at least one object or Compose service, or empty). */
   readonly files: number;
   readonly skipped: SkippedFile[];
@@ -103,7 +106,7 @@ export function expandPaths(paths: readonly string[], skipped: SkippedFile[] = [
         if (seen.has(real)) continue;
         seen.add(real);
         walkDir(child, here);
-      } else if (EXTENSIONS.has(path.extname(e).toLowerCase()) || KUSTOMIZATION_FILES.has(e)) {
+      } else if (EXTENSIONS.has(path.extname(e).toLowerCase()) || KUSTOMIZATION_FILES.has(e) || isDockerfileName(e)) {
         if (!st.isFile()) {
           skipped.push({ file: child, kind: 'special-file', reason: `${specialKind(st)}, not a regular file` });
           continue;
@@ -397,6 +400,7 @@ export function loadInputs(paths: readonly string[], optsOrProgress?: LoadOption
   const patches = kustomizePatches(files, max);
   const objects: SourcedObject[] = [];
   const containers: DockerContainer[] = [];
+  const dockerfiles: DockerfileView[] = [];
   let audited = 0;
   files.forEach((f, i) => {
     const name = f.file === '-' ? '<stdin>' : f.file;
@@ -428,11 +432,16 @@ export function loadInputs(paths: readonly string[], optsOrProgress?: LoadOption
       skipped.push({ file: name, kind: /larger than/.test(e.message) ? 'too-large' : 'unreadable', reason: e.message.slice(name.length + 2) });
       return;
     }
+    if (f.file !== '-' && isDockerfileName(path.basename(f.file))) {
+      dockerfiles.push(parseDockerfile(text, name));
+      audited++;
+      return;
+    }
     const r = parseText(text, name, f.explicit);
     if (r.objects.length || r.containers.length || !r.skipped.length) audited++;
     objects.push(...r.objects);
     containers.push(...r.containers);
     skipped.push(...r.skipped);
   });
-  return { objects, containers, files: audited, skipped };
+  return { objects, containers, dockerfiles, files: audited, skipped };
 }

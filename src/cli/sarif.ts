@@ -106,7 +106,7 @@ function envelope(ruleSet: RuleSet, version: string, opts: SarifOptions, results
               help: { text: `Fix: ${r.fix}` },
               ...(uri ? { helpUri: uri } : {}),
               defaultConfiguration: { level: LEVEL[r.severity] },
-              properties: { category: r.category, appliesTo: r.appliesTo, anchors: r.anchors, tags: [r.category] },
+              properties: { category: r.category, appliesTo: r.appliesTo, anchors: r.anchors, references: r.references ?? [], tags: [r.category] },
             };
           }),
         },

@@ -68,6 +68,7 @@ export interface DockerContainerOptions {
   readonly runsToCompletion?: boolean;
   readonly labels?: Readonly<Record<string, string>>;
   readonly field: string;
+  /** @internal */
   readonly refuser: Refuser;
 }
 

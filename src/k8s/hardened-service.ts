@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GrpcRouteExposure, HttpRouteExposure, IngressExposure } from './exposure';
 import { ensurePolicyGuard } from './guard';
+import { annotateAll } from './metadata';
 import { WorkloadNetwork } from './network';
 import { PodBuilder, sidecarPorts } from './pod-builder';
 import { relaxationAnnotations } from './suppressions';
@@ -103,6 +104,8 @@ export class HardenedService extends Construct implements IHardenedWorkload {
       preStop: i === 0,
       extraMounts: i === 0 ? spec.claims.map((cl) => ({ name: `claim-${cl.name}`, mountPath: cl.mountPath, readOnly: cl.readOnly || undefined })) : undefined,
     }));
+    spec.initContainers.forEach((c) => this.pod.addInitContainer(c));
+    for (const [k, v] of Object.entries(spec.annotations)) this.pod.addAnnotation(k, v);
     spec.claims.forEach((cl) => this.pod.addVolume({ name: `claim-${cl.name}`, persistentVolumeClaim: { claimName: cl.claimName, readOnly: cl.readOnly || undefined } }));
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { ...metadata, annotations: Object.keys(workloadAnnotations).length ? workloadAnnotations : undefined },
@@ -180,6 +183,7 @@ export class HardenedService extends Construct implements IHardenedWorkload {
         return [];
       },
     });
+    annotateAll(this, spec.annotations);
     ensurePolicyGuard(this);
   }
 

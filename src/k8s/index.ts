@@ -8,5 +8,6 @@ export * from './stateful-database';
 export * from './pod-builder';
 export * from './network';
 export * from './logging-sidecar';
+export * from './priority-class';
 export * from './exposure';
 export * from './app-network';

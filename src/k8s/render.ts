@@ -23,7 +23,10 @@ export function renderProbe(p: ResolvedProbe | undefined): k8s.Probe | undefined
     failureThreshold: p.failureThreshold,
     successThreshold: p.successThreshold,
   };
-  if ('http' in p) return { ...timing, httpGet: { path: p.http.path, port: k8s.IntOrString.fromString(p.http.port), scheme: p.http.scheme } };
+  if ('http' in p) {
+    const httpHeaders = p.http.httpHeaders?.map((h) => ({ name: h.name, value: h.value }));
+    return { ...timing, httpGet: { path: p.http.path, port: k8s.IntOrString.fromString(p.http.port), scheme: p.http.scheme, httpHeaders } };
+  }
   if ('tcp' in p) return { ...timing, tcpSocket: { port: k8s.IntOrString.fromString(p.tcp.port) } };
   if ('grpc' in p) return { ...timing, grpc: { port: p.grpc.portNumber, service: p.grpc.service } };
   return { ...timing, exec: { command: p.exec.command } };

@@ -2,13 +2,14 @@ import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ensurePolicyGuard } from './guard';
+import { annotateAll } from './metadata';
 import { WorkloadNetwork } from './network';
 import { PodBuilder, sidecarPorts } from './pod-builder';
 import { relaxationAnnotations } from './suppressions';
 import { ConnectablePort, connect, IHardenedWorkload, isHardenedWorkload, peerOf } from './workload';
 import { ResolvedContainer } from '../spec/container';
 import { ResolvedDatabase, resolveDatabase, StatefulDatabaseSpec } from '../spec/database';
-import { DEFAULTS } from '../spec/defaults';
+import { DEFAULTS, DOMAIN } from '../spec/defaults';
 import { Refuser } from '../spec/errors';
 import { NetworkPeer } from '../spec/network';
 
@@ -66,7 +67,13 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
 
     this.pod = new PodBuilder(spec.pod, spec.labels, spec.selector, spec.name, spec.replicated);
     this.pod.addContainer(spec.container, { extraMounts: [{ name: 'data', mountPath: spec.dataPath }] });
+    for (const [k, v] of Object.entries(spec.annotations)) this.pod.addAnnotation(k, v);
     const annotations = relaxationAnnotations(spec.relaxations);
+    if (spec.cache) {
+      // Cache mode: /data is size-limited scratch (replica full syncs), never a claim.
+      this.pod.addVolume({ name: 'data', emptyDir: { sizeLimit: q(spec.cache.sizeLimit) } });
+      annotations[`${DOMAIN}/cache-mode`] = `nothing is persisted; a restart starts empty: ${spec.cache.reason}`;
+    }
     this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
       metadata: { ...metadata, annotations: Object.keys(annotations).length ? annotations : undefined },
       spec: {
@@ -76,9 +83,9 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
         podManagementPolicy: 'OrderedReady',
         updateStrategy: { type: 'RollingUpdate' },
         selector: { matchLabels: { ...spec.selector } },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        persistentVolumeClaimRetentionPolicy: spec.cache ? undefined : { whenDeleted: 'Retain', whenScaled: 'Retain' },
         template: this.pod.template(),
-        volumeClaimTemplates: [{
+        volumeClaimTemplates: spec.cache ? undefined : [{
           metadata: { name: 'data', labels: { ...spec.selector } },
           spec: {
             accessModes: [spec.storage.accessMode],
@@ -166,6 +173,7 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
         ? [`[network-policy-required] ${this.node.path}: no client may reach database '${spec.name}'. Declare clients (props.clients, db.allowFrom(service) or service.connectTo(db)).`]
         : []),
     });
+    annotateAll(this, spec.annotations);
     ensurePolicyGuard(this);
   }
 
@@ -247,6 +255,7 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
       },
     });
     this.jobNetworkPolicy('RestoreNetworkPolicy', name, labels, selector, undefined, 'Job');
+    annotateAll(this, this.spec.annotations);
     return this.restoreJob;
   }
 
@@ -269,6 +278,7 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
   ): k8s.PodTemplateSpec {
     const s = this.spec;
     const pod = new PodBuilder({ ...s.pod, terminationGracePeriodSeconds: 30 }, labels, selector, this.ensureJobServiceAccount());
+    for (const [k, v] of Object.entries(s.annotations)) pod.addAnnotation(k, v);
     const b = s.backup!;
     const mount = { name: 'backup', mountPath: BACKUP_DIR, readOnly: readOnlyBackup || undefined };
     for (const c of init) pod.addInitContainer(c, { extraMounts: [mount] });

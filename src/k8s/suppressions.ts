@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { linterExemptions } from './exemptions';
 import { suppressionAnnotation } from '../policy/suppressions';
 import { Refuser } from '../spec/errors';
 import { checkReason } from '../spec/names';
@@ -24,7 +25,8 @@ export function relaxationAnnotations(relaxations: readonly ResolvedRelaxation[]
       out['polaris.fairwinds.com/sensitiveContainerEnvVar-exempt'] = 'true';
     }
   }
-  return out;
+  // notASecret is handled above (Polaris only, and only for names Polaris would flag).
+  return { ...out, ...linterExemptions(relaxations.filter((r) => r.name !== 'notASecret')) };
 }
 
 /**

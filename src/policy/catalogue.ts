@@ -1,5 +1,6 @@
 import { RuleSet } from './rule-set';
 import { availabilityRules } from './rules/availability';
+import { dockerfileRules } from './rules/dockerfile';
 import { hostRules } from './rules/host';
 import { identityRules } from './rules/identity';
 import { imageRules } from './rules/image';
@@ -17,6 +18,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...networkingRules,
   ...imageRules,
   ...monitoringRules,
+  ...dockerfileRules,
 ];
 
 /** The default rule set (all built-in rules at their default severities). */
@@ -26,6 +28,6 @@ export function defaultRuleSet(): RuleSet {
 
 /** Metadata only (no check functions), e.g. for `hardened rules --format json`. */
 export function ruleMetadata(r: Rule): RuleMetadata {
-  const { id, category, severity, title, rationale, fix, appliesTo, anchors } = r;
-  return { id, category, severity, title, rationale, fix, appliesTo, anchors };
+  const { id, category, severity, title, rationale, fix, appliesTo, anchors, references } = r;
+  return { id, category, severity, title, rationale, fix, appliesTo, anchors, references: references ?? [] };
 }

@@ -1,3 +1,4 @@
+import { DockerfileView } from './dockerfile';
 import { createContext } from './model';
 import { RuleSet } from './rule-set';
 import { findSuppression } from './suppressions';
@@ -143,6 +144,24 @@ export function evaluateDocker(containers: readonly DockerContainer[], ruleSet: 
     }
   }
   return findings;
+}
+
+/** Evaluate Dockerfiles (the images Compose services are built from). */
+export function evaluateDockerfiles(dockerfiles: readonly DockerfileView[], ruleSet: RuleSet): Finding[] {
+  const findings: Finding[] = [];
+  for (const df of dockerfiles) {
+    const name = df.source ? df.source.split(/[\\/]/).pop() : 'Dockerfile';
+    for (const rule of ruleSet.rules) {
+      if (!rule.checkDockerfile) continue;
+      const vs = safely(rule, () => rule.checkDockerfile!(df));
+      if (!vs.length) continue;
+      const suppressed = findSuppression(rule, df.annotations);
+      for (const v of vs) {
+        findings.push({ ruleId: rule.id, severity: rule.severity, title: rule.title, message: v.message, fix: rule.fix, path: v.path, object: { kind: 'Dockerfile', name }, file: df.source, ...(v.line ? { location: { line: v.line, column: 1 }, objectLocation: { line: 1, column: 1 } } : {}), suppressed });
+      }
+    }
+  }
+  return findings.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.location?.line ?? 0) - (b.location?.line ?? 0));
 }
 
 /** Findings at or above a severity that are not suppressed. */

@@ -7,3 +7,4 @@ export * from './report';
 export { extractPod, selects, createContext } from './model';
 export * from './compose';
 export * from './errors';
+export * from './dockerfile';

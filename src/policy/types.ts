@@ -1,3 +1,4 @@
+import type { DockerfileView } from './dockerfile';
 /**
  * The typed rule interface. Built-in rules and organisation rules are the same kind of object:
  * metadata (what, why, how to fix, which anchor-tool checks it mirrors) plus check functions
@@ -30,6 +31,13 @@ export interface AnchorIds {
   readonly cisDocker?: readonly string[];
 }
 
+/** A public source a rule rests on (a benchmark, a guide, a documentation page). */
+export interface RuleReference {
+  readonly title: string;
+  /** An https URL anyone can open. */
+  readonly url: string;
+}
+
 /** A Kubernetes object as plain JSON. */
 export interface K8sObject {
   apiVersion?: string;
@@ -43,6 +51,8 @@ export interface Violation {
   /** JSON path inside the object (or Docker container), e.g. `spec.template.spec.containers[0].image`. */
   readonly path: string;
   readonly message: string;
+  /** 1-based line in the source, where the check knows it (Dockerfiles). */
+  readonly line?: number;
 }
 
 /** A container of a pod-bearing object, with its JSON path. */
@@ -157,11 +167,17 @@ export interface Rule {
   readonly category: RuleCategory;
   readonly severity: Severity;
   readonly title: string;
-  /** Why it matters in production (cites the seed report's section). */
+  /** Why it matters in production. */
   readonly rationale: string;
   readonly fix: string;
   readonly appliesTo: AppliesTo;
   readonly anchors: AnchorIds;
+  /**
+   * Public sources (CIS benchmarks, NSA/CISA guidance, Kubernetes and Docker documentation, OWASP,
+   * the anchor tools' check pages). Every built-in rule has at least one; shown by `hardened explain`,
+   * `hardened rules --format json`, docs/rules.md and SARIF (`helpUri`).
+   */
+  readonly references?: readonly RuleReference[];
   /** Kinds `checkObject` looks at (skip the rest, for speed). Omit for every kind. */
   readonly kinds?: readonly string[];
   /** Check one Kubernetes object. */
@@ -172,10 +188,12 @@ export interface Rule {
   checkContainer?(c: ContainerView, pod: PodView, ctx: EvaluationContext): Violation[];
   /** Check one Docker container. */
   checkDocker?(c: DockerContainer): Violation[];
+  /** Check one Dockerfile. */
+  checkDockerfile?(df: DockerfileView): Violation[];
 }
 
 /** The metadata of a rule, as listed by `hardened rules`. */
-export type RuleMetadata = Pick<Rule, 'id' | 'category' | 'severity' | 'title' | 'rationale' | 'fix' | 'appliesTo' | 'anchors'>;
+export type RuleMetadata = Pick<Rule, 'id' | 'category' | 'severity' | 'title' | 'rationale' | 'fix' | 'appliesTo' | 'anchors' | 'references'>;
 
 /** A 1-based position range in a source file. */
 export interface SourceLocation {

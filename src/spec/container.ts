@@ -49,11 +49,20 @@ export interface ProbeTiming {
 
 /** How to check a container. Ports are the names of declared ports. */
 export type ProbeSpec = ProbeTiming & (
-  | { readonly http: { readonly path: string; readonly port: string; readonly scheme?: 'HTTP' | 'HTTPS' } }
+  | { readonly http: { readonly path: string; readonly port: string; readonly scheme?: 'HTTP' | 'HTTPS'; readonly httpHeaders?: HttpHeader[] } }
   | { readonly tcp: { readonly port: string } }
   | { readonly grpc: { readonly port: string; readonly service?: string } }
   | { readonly exec: { readonly command: string[] } }
 );
+
+/**
+ * A header the kubelet sends with an HTTP probe (e.g. `Host` for a virtual-hosted health
+ * endpoint). Values are written into the manifest in clear: a secret-looking value is refused.
+ */
+export interface HttpHeader {
+  readonly name: string;
+  readonly value: string;
+}
 
 /** Readiness, liveness and (optional) startup probes. */
 export interface ProbesSpec {
@@ -175,7 +184,7 @@ export interface ResolvedPort {
 }
 
 export type ResolvedProbe = Required<ProbeTiming> & (
-  | { readonly http: { path: string; port: string; portNumber: number; scheme: 'HTTP' | 'HTTPS' } }
+  | { readonly http: { path: string; port: string; portNumber: number; scheme: 'HTTP' | 'HTTPS'; httpHeaders?: HttpHeader[] } }
   | { readonly tcp: { port: string; portNumber: number } }
   | { readonly grpc: { port: string; portNumber: number; service?: string } }
   | { readonly exec: { command: string[] } }
@@ -246,6 +255,32 @@ function resolveResources(r: unknown, field: string, refuser: Refuser): Pick<Res
   return { resources: { requests: norm(spec.requests), limits: norm(spec.limits) }, resourceNumbers: { requests, limits } };
 }
 
+/** RFC 9110 field-name token. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
+/** Headers that carry credentials: a probe's headers are in the manifest in clear. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-auth-token', 'api-key']);
+
+function resolveHttpHeaders(raw: unknown, field: string, refuser: Refuser): HttpHeader[] | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw)) refuser.refuse('spec/probe-handler', field, 'httpHeaders must be an array of { name, value }.', "give e.g. [{ name: 'Host', value: 'api.internal' }].");
+  const seen = new Set<string>();
+  return raw.map((h: unknown, i) => {
+    const f = `${field}[${i}]`;
+    if (!isObject(h) || typeof h.name !== 'string' || typeof h.value !== 'string') {
+      refuser.refuse('spec/probe-handler', f, 'a header is { name: string, value: string }.', "give e.g. { name: 'Host', value: 'api.internal' }.");
+    }
+    if (!HEADER_NAME.test(h.name)) refuser.refuse('spec/probe-handler', `${f}.name`, 'this is not an HTTP header name.', "use a token such as 'Host' or 'X-Probe'.");
+    const lower = h.name.toLowerCase();
+    if (seen.has(lower)) refuser.refuse('spec/probe-handler', `${f}.name`, `header '${h.name}' is given twice.`, 'give each header once.');
+    seen.add(lower);
+    if (/[\r\n\0]/.test(h.value) || h.value.length > 4096) refuser.refuse('spec/probe-handler', `${f}.value`, 'a header value must be one line of at most 4096 characters.', 'remove line breaks from the value.');
+    if (CREDENTIAL_HEADERS.has(lower) || secretValueKind(h.value) !== undefined) {
+      refuser.refuse('no-literal-secrets-in-env', `${f}.value`, `probe headers are written into the manifest in clear, and '${h.name}' carries a credential (the value is not shown).`, 'give the health endpoint an unauthenticated path (bound to the pod network), or probe with exec using a token read from a mounted Secret file.');
+    }
+    return { name: h.name, value: h.value };
+  });
+}
+
 function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', field: string, ports: ResolvedPort[], refuser: Refuser): ResolvedProbe {
   const at = prefix(field);
   if (!isObject(p)) {
@@ -285,7 +320,8 @@ function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', fi
       refuser.refuse('spec/probe-handler', `${at}http.path`, `${JSON.stringify(path)} is not an absolute HTTP path.`, "use a path such as '/readyz'.");
     }
     const port = portOf(p.http.port, `${at}http.port`);
-    return { ...t, http: { path, port: port.name, portNumber: port.port, scheme: p.http.scheme ?? 'HTTP' } };
+    const httpHeaders = resolveHttpHeaders(p.http.httpHeaders, `${at}http.httpHeaders`, refuser);
+    return { ...t, http: { path, port: port.name, portNumber: port.port, scheme: p.http.scheme ?? 'HTTP', ...(httpHeaders ? { httpHeaders } : {}) } };
   }
   if (p.tcp) {
     const port = portOf(p.tcp.port, `${at}tcp.port`);
@@ -300,6 +336,16 @@ function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', fi
     refuser.refuse('spec/probe-handler', `${at}exec.command`, 'an exec probe needs a non-empty command array.', "give e.g. ['pg_isready', '--username', 'app'].");
   }
   return { ...t, exec: { command: [...command] } };
+}
+
+/** How to make liveness differ from readiness, in the terms of the handler in use. */
+function distinctProbeFix(readiness: ResolvedProbe): string {
+  if ('grpc' in readiness) {
+    return "gRPC health checking names a service per check: keep readiness on the service that needs its dependencies (grpc: { port, service: 'shop.Cart' }) and check liveness on the server as a whole (grpc: { port } with no service, i.e. the empty name that grpc.health.v1 reports as the server's own state) or with tcp: { port }.";
+  }
+  if ('tcp' in readiness) return "a TCP check only sees that the port accepts connections: use it for liveness and check readiness at the application level (http or grpc), or probe another port.";
+  if ('exec' in readiness) return 'run a different, cheaper command for liveness (e.g. a process-alive check) than the dependency-aware readiness command.';
+  return "check liveness on a different, cheaper endpoint (e.g. '/livez' vs '/readyz'), port or command.";
 }
 
 /**
@@ -445,7 +491,7 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
     }
   }
   if (probes.readiness && probes.liveness && sameProbe(probes.readiness, probes.liveness)) {
-    refuser.refuse('probes-distinct', `${at}probes.liveness`, 'liveness and readiness probes check the same thing: a dependency outage that fails readiness would then also restart every pod (cascading restarts).', "check liveness on a different, cheaper endpoint (e.g. '/livez' vs '/readyz'), port or command.");
+    refuser.refuse('probes-distinct', `${at}probes.liveness`, 'liveness and readiness probes check the same thing: a dependency outage that fails readiness would then also restart every pod (cascading restarts).', distinctProbeFix(probes.readiness));
   }
 
   const notSecrets: { name: string; reason: string }[] = [];

@@ -2,7 +2,8 @@ import { ContainerSpec, EnvValue, ProbesSpec, ResolvedContainer, resolveContaine
 import { DEFAULTS, SizePreset } from './defaults';
 import { EngineContext, EngineName, EnginePreset, ENGINES } from './engines';
 import { Refuser } from './errors';
-import { checkDns1123Label, checkWorkloadName, recommendedLabels } from './names';
+import { MetadataSpec, resolveMetadata } from './metadata';
+import { checkDns1123Label, checkReason, checkWorkloadName, recommendedLabels } from './names';
 import { NetworkPeer } from './network';
 import { checkQuantity, parseQuantity } from './quantity';
 import { Relaxations, ResolvedRelaxation, resolveRelaxations } from './relaxations';
@@ -81,8 +82,19 @@ export interface BackupSpec {
   readonly resources: ResourceSpec | SizePreset;
 }
 
+/** Cache mode of a Redis database: why losing the data on restart is acceptable. */
+export interface DatabaseCacheMode {
+  /** Written on the StatefulSet (at least 10 characters). */
+  readonly reason: string;
+  /**
+   * Size limit of the scratch /data (replica full syncs).
+   * @default '1Gi'
+   */
+  readonly sizeLimit?: string;
+}
+
 /** Backend-neutral props of a stateful database. */
-export interface StatefulDatabaseSpec {
+export interface StatefulDatabaseSpec extends MetadataSpec {
   /** @default - the construct id */
   readonly name?: string;
   /** @default - the chart's namespace */
@@ -95,7 +107,8 @@ export interface StatefulDatabaseSpec {
    */
   readonly image?: string;
   readonly resources: ResourceSpec | SizePreset;
-  readonly storage: DatabaseStorage;
+  /** Required unless `cache` is set. */
+  readonly storage?: DatabaseStorage;
   readonly credentials: DatabaseCredentials;
   /** @default 'app' */
   readonly username?: string;
@@ -113,6 +126,14 @@ export interface StatefulDatabaseSpec {
    * @default '256Mi'
    */
   readonly sharedMemory?: string;
+  /**
+   * Run Redis as a cache: nothing is persisted (no AOF, no RDB snapshots, no claim), so a
+   * restart starts empty. The reason (why losing the data is acceptable) is written on the
+   * StatefulSet. `storage`, `backup` and `snapshot` must then be absent; the password still comes
+   * from `credentials`.
+   * @default - persistent (a claim per replica)
+   */
+  readonly cache?: DatabaseCacheMode;
   /** @default - no backups */
   readonly backup?: BackupSpec;
   /**
@@ -157,14 +178,20 @@ export interface ResolvedDatabase {
   readonly name: string;
   readonly namespace: string;
   readonly engine: string;
+  /** Recommended labels plus the organisation's `labels`. */
   readonly labels: Record<string, string>;
+  /** The organisation's `annotations`, on every object and pod template. */
+  readonly annotations: Record<string, string>;
   readonly selector: Record<string, string>;
   readonly replicas: number;
   readonly replicated: boolean;
   readonly container: ResolvedContainer;
   readonly port: { readonly name: string; readonly port: number };
   readonly dataPath: string;
+  /** The claim per replica; in cache mode, `size` is the size limit of the scratch /data. */
   readonly storage: Required<Pick<DatabaseStorage, 'size' | 'accessMode'>> & { storageClassName?: string };
+  /** Cache mode (Redis): nothing persisted, with the reason. */
+  readonly cache?: { readonly reason: string; readonly sizeLimit: string };
   readonly pod: PodSettings;
   readonly clients: NetworkPeer[];
   readonly backup?: ResolvedBackup;
@@ -221,6 +248,9 @@ export function resolveDatabase(
   const preset = isCustom(spec.engine) ? customPreset(spec.engine, refuser) : ENGINES[spec.engine as EngineName];
   if (!preset) refuser.refuse('spec/database-engine', 'engine', `${JSON.stringify(spec.engine)} is not an engine preset.`, `use one of ${Object.keys(ENGINES).join(', ')}, or { name, image, port, dataPath, probes } for your own.`);
 
+  if (spec.cache !== undefined && preset.engine !== 'redis') {
+    refuser.refuse('spec/database-cache', 'cache', `${preset.engine} is not a cache: running it without persistence loses every write on restart.`, 'remove cache and give storage; cache mode is for Redis used as a cache.');
+  }
   const replicas = spec.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 9) refuser.refuse('spec/database-replicas', 'replicas', `${JSON.stringify(replicas)} is not a replica count from 1 to 9.`, 'use 1 (or more where the engine replicates).');
   if (replicas > 1 && !preset.replication) {
@@ -267,6 +297,7 @@ export function resolveDatabase(
     host,
     replicas,
     primaryHost,
+    persistent: spec.cache === undefined,
   };
   const keys = preset.secretKeys.map((k) => (k === 'password' ? passwordKey : rootPasswordKey));
   const sharedMemory = spec.sharedMemory ?? '256Mi';
@@ -288,8 +319,20 @@ export function resolveDatabase(
     refuser.refuse('memory-limits', 'sharedMemory', `the in-memory paths (${sharedMemory}) use up the whole memory limit ${container.resources.limits.memory}: the database would be OOM-killed.`, 'raise resources.limits.memory or lower sharedMemory.');
   }
 
-  const st = spec.storage;
-  if (!st || typeof st !== 'object') refuser.refuse('spec/database-storage', 'storage', 'storage is required: without a claim the data lives in the container layer and is lost with the pod.', "give storage: { size: '20Gi' }.");
+  let cache: ResolvedDatabase['cache'];
+  if (spec.cache !== undefined) {
+    if (typeof spec.cache !== 'object' || spec.cache === null) refuser.refuse('spec/database-cache', 'cache', 'cache must be { reason }.', "give cache: { reason: 'session cache, rebuilt from the database on a miss' }.");
+    for (const k of ['storage', 'backup', 'snapshot'] as const) {
+      if (spec[k] !== undefined) refuser.refuse('spec/database-cache', k, `cache mode persists nothing, so ${k} has nothing to keep.`, `remove ${k}, or remove cache to persist the data.`);
+    }
+    const reason = checkReason(spec.cache.reason, 'cache.reason', refuser);
+    const sizeLimit = spec.cache.sizeLimit ?? '1Gi';
+    checkQuantity(sizeLimit, 'ephemeral-storage', 'cache.sizeLimit', refuser);
+    cache = { reason, sizeLimit };
+  }
+  const rawStorage: DatabaseStorage | undefined = spec.storage ?? (cache ? { size: cache.sizeLimit } : undefined);
+  if (!rawStorage || typeof rawStorage !== 'object') refuser.refuse('spec/database-storage', 'storage', 'storage is required: without a claim the data lives in the container layer and is lost with the pod.', "give storage: { size: '20Gi' } (or, for Redis used as a cache, cache: { reason }).");
+  const st = rawStorage as DatabaseStorage;
   checkQuantity(st.size, 'memory', 'storage.size', refuser);
   if (st.storageClassName !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(st.storageClassName)) refuser.refuse('spec/dns-1123-name', 'storage.storageClassName', `${JSON.stringify(st.storageClassName)} is not a StorageClass name.`, "use e.g. 'fast-ssd'.");
   const accessMode = st.accessMode ?? 'ReadWriteOnce';
@@ -300,7 +343,8 @@ export function resolveDatabase(
   if (!Number.isInteger(grace) || grace < 10 || grace > 3600) refuser.refuse('spec/grace-period', 'terminationGracePeriodSeconds', `${JSON.stringify(grace)} is not 10–3600 seconds.`, 'use e.g. 120 so the database can shut down cleanly.');
   if (spec.priorityClassName !== undefined) checkDns1123Label(spec.priorityClassName, 'priorityClassName', refuser);
 
-  const labels = recommendedLabels({ name, appName: engineName, version: container.image.version, component: spec.component, partOf: spec.partOf, defaultComponent: 'database' }, refuser);
+  const org = resolveMetadata(spec, refuser);
+  const labels = { ...org.labels, ...recommendedLabels({ name, appName: engineName, version: container.image.version, component: spec.component, partOf: spec.partOf, defaultComponent: 'database' }, refuser) };
 
   let backup: ResolvedBackup | undefined;
   if (spec.backup !== undefined) {
@@ -325,6 +369,7 @@ export function resolveDatabase(
     namespace,
     engine: engineName,
     labels,
+    annotations: org.annotations,
     selector: { 'app.kubernetes.io/instance': name },
     replicas,
     replicated: replicas > 1,
@@ -332,6 +377,7 @@ export function resolveDatabase(
     port: preset.port,
     dataPath: preset.dataPath,
     storage: { size: st.size, storageClassName: st.storageClassName, accessMode },
+    cache,
     pod: {
       runAsUser: container.security.runAsUser,
       runAsGroup: container.security.runAsGroup,

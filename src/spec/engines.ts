@@ -25,6 +25,8 @@ export interface EngineContext {
   readonly replicas: number;
   /** Stable DNS name of replica 0 (the primary when replicated). */
   readonly primaryHost: string;
+  /** False in cache mode: nothing is written to disk. */
+  readonly persistent: boolean;
 }
 
 export interface EnginePreset {
@@ -148,7 +150,7 @@ const REDIS: EnginePreset = {
       REDIS_AUTH_FROM_FILE,
       'set --',
       ctx.replicas > 1 ? `if [ "\${HOSTNAME##*-}" != "0" ]; then set -- --replicaof ${ctx.primaryHost} 6379 --replica-read-only yes; fi` : ':',
-      'exec redis-server --port 6379 --dir /data --appendonly yes --protected-mode no --requirepass "$REDISCLI_AUTH" --masterauth "$REDISCLI_AUTH" "$@"',
+      `exec redis-server --port 6379 --dir /data ${ctx.persistent ? '--appendonly yes' : "--appendonly no --save ''"} --protected-mode no --requirepass "$REDISCLI_AUTH" --masterauth "$REDISCLI_AUTH" "$@"`,
     ].join('; ')],
     // Redis has no *_FILE convention: the password comes from a Secret reference (never a literal),
     // and redis-cli reads REDISCLI_AUTH by itself.

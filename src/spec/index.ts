@@ -12,5 +12,7 @@ export * from './namespace';
 export * from './engines';
 export * from './database';
 export * from './logging';
+export * from './metadata';
+export * from './priority-class';
 export * from './exposure';
 export * from './cidr';

@@ -2,6 +2,7 @@ import { canonicalCidr, coversEverything } from './cidr';
 import { ContainerSpec, ResolvedContainer, resolveContainer } from './container';
 import { DEFAULTS } from './defaults';
 import { Refuser } from './errors';
+import { MetadataSpec, resolveMetadata } from './metadata';
 import { LoadBalancerSpec, ResolvedLoadBalancer, resolveLoadBalancer } from './exposure';
 import { checkDns1123Label, checkReason, checkWorkloadName, recommendedLabels } from './names';
 import { EgressRule, IngressRule, NetworkPeer } from './network';
@@ -40,7 +41,7 @@ export interface AutoscalingSpec {
  * Backend-neutral props of a long-running, replicated, stateless service.
  * The same props drive the Kubernetes (`HardenedService`) and Docker renderers.
  */
-export interface HardenedServiceSpec extends ContainerSpec {
+export interface HardenedServiceSpec extends ContainerSpec, MetadataSpec {
   /**
    * Name of the workload and of every object it emits (DNS-1123 label). Also the value of the
    * `app.kubernetes.io/instance` label the NetworkPolicy selects on.
@@ -129,6 +130,13 @@ export interface HardenedServiceSpec extends ContainerSpec {
   readonly claims?: ClaimSpec[];
   /** Sidecar containers (hardened like the main one; relaxations do not apply to them). */
   readonly sidecars?: ContainerSpec[];
+  /**
+   * Init containers, run to completion in order before the main container starts (migrations,
+   * waiting for a schema, fetching config). Hardened like every container; they need no probes
+   * and relaxations do not apply to them.
+   * @default - none
+   */
+  readonly initContainers?: ContainerSpec[];
   /** Typed opt-outs, each with a reason written into the output. */
   readonly relaxations?: Relaxations;
 }
@@ -148,13 +156,18 @@ export interface PodSettings {
 export interface ResolvedService {
   readonly name: string;
   readonly namespace: string;
+  /** Recommended labels plus the organisation's `labels`, on every object and the pod template. */
   readonly labels: Record<string, string>;
+  /** The organisation's `annotations`, on every object and the pod template. */
+  readonly annotations: Record<string, string>;
   /** The one label the selector, the PDB and the NetworkPolicy use. */
   readonly selector: Record<string, string>;
   /** Undefined when autoscaled. */
   readonly replicas?: number;
   readonly autoscaling?: Required<AutoscalingSpec>;
   readonly containers: ResolvedContainer[];
+  /** Run-to-completion init containers, in order. */
+  readonly initContainers: ResolvedContainer[];
   readonly pod: PodSettings;
   readonly revisionHistoryLimit: number;
   readonly ingress: { from: NetworkPeer; ports: string[] }[];
@@ -236,7 +249,17 @@ export function resolveService(
     }
     containers.push(c);
   });
-  for (const c of containers) {
+  if (spec.initContainers !== undefined && !Array.isArray(spec.initContainers)) refuser.refuse('spec/container', 'initContainers', 'initContainers must be an array of container specs.', "give e.g. [{ name: 'migrate', image, command, resources: 'small' }].");
+  const initContainers: ResolvedContainer[] = [];
+  (spec.initContainers ?? []).forEach((s, i) => {
+    const f = `initContainers[${i}]`;
+    const c = resolveContainer(s, { refuser, field: f, relaxations: [], user, group, probesOptional: true }, `init-${i}`);
+    if ([...containers, ...initContainers].some((x) => x.name === c.name)) refuser.refuse('spec/container', `${f}.name`, `container name '${c.name}' is used twice.`, 'give every container of the pod a unique name.');
+    if (c.ports.length) refuser.refuse('container-ports-valid', `${f}.ports`, 'an init container runs to completion before the pod serves: its ports would never be reachable.', 'remove ports from the init container.');
+    if (c.probes.readiness || c.probes.liveness || c.probes.startup) refuser.refuse('spec/probe-handler', `${f}.probes`, 'Kubernetes rejects probes on init containers (they run to completion).', 'remove probes from the init container; make it exit non-zero on failure instead.');
+    initContainers.push(c);
+  });
+  for (const c of [...containers, ...initContainers]) {
     for (const n of c.notSecrets) {
       relaxations.push({ name: 'notASecret', ruleIds: ['no-literal-secrets-in-env'], reason: `${c.name}/${n.name}: ${n.reason}`, subject: n.name });
     }
@@ -312,16 +335,19 @@ export function resolveService(
   for (const r of relaxations) checkReason(r.reason, `relaxations.${r.name}`, refuser);
 
   const selector = { 'app.kubernetes.io/instance': name };
-  const labels = recommendedLabels({ name, appName: name, version: main.image.version, component: spec.component, partOf: spec.partOf, defaultComponent: 'server' }, refuser);
+  const org = resolveMetadata(spec, refuser);
+  const labels = { ...org.labels, ...recommendedLabels({ name, appName: name, version: main.image.version, component: spec.component, partOf: spec.partOf, defaultComponent: 'server' }, refuser) };
   const asRoot = relaxations.some((r) => r.name === 'runAsRoot');
   return {
     name,
     namespace,
     labels,
+    annotations: org.annotations,
     selector,
     replicas,
     autoscaling,
     containers,
+    initContainers,
     pod: {
       runAsUser: asRoot ? 0 : user,
       runAsGroup: asRoot ? 0 : group,

@@ -109,7 +109,7 @@ describe('org policy: rule packs and custom rules', () => {
     category: 'availability',
     severity: 'error',
     title: 'Workloads name their owning team',
-    rationale: 'On-call must know whom to page. Seed report §5.',
+    rationale: 'On-call must know whom to page.',
     fix: 'Add the label acme.com/owner.',
     appliesTo: 'kubernetes',
     anchors: { kubeLinter: ['required-label-owner'] },

@@ -3,19 +3,18 @@ import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 
 /**
- * Strict validation against the exact Kubernetes 1.28 OpenAPI schema (shared/schemas): every object
- * schema that lists properties rejects unknown fields, the way kubeconform -strict does.
+ * Strict validation against the exact Kubernetes 1.28 OpenAPI schema (test/schemas, copied into the
+ * repository with its source and license): every object schema that lists properties rejects unknown
+ * fields, the way kubeconform -strict does.
  */
 
+/** The schema in this repository; `$K8S_SCHEMA_FILE` points at another one. */
+export const SCHEMA_FILE = path.resolve(__dirname, '..', 'schemas', 'kubernetes-v1.28.0', '_definitions.json');
+
 function findSchemaFile(): string {
-  const candidates = [
-    process.env.K8S_SCHEMA_FILE,
-    path.resolve(__dirname, '../../../shared/schemas/kubernetes-v1.28.0/_definitions.json'),
-    path.resolve(__dirname, '../../../../shared/schemas/kubernetes-v1.28.0/_definitions.json'),
-  ].filter((x): x is string => !!x);
-  const found = candidates.find((c) => fs.existsSync(c));
-  if (!found) throw new Error(`Kubernetes 1.28 schema not found; tried ${candidates.join(', ')} (set K8S_SCHEMA_FILE)`);
-  return found;
+  const file = process.env.K8S_SCHEMA_FILE || SCHEMA_FILE;
+  if (!fs.existsSync(file)) throw new Error(`Kubernetes 1.28 schema not found at ${file} (see test/schemas/README.md)`);
+  return file;
 }
 
 function strictify(node: any): any {

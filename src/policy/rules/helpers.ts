@@ -1,25 +1,9 @@
+import { referencesOf } from './references';
 import { ContainerView, PodView, Rule, Violation } from '../types';
 
-/** The seed report's sections, cited by rationales. */
-export const SEED = {
-  performance: 'Seed report §1 (Performance: container overhead and resource contention)',
-  isolation: 'Seed report §2 (Security: container isolation risks)',
-  imageSecurity: 'Seed report §2 (Security: image security)',
-  runtime: 'Seed report §2 (Security: runtime security)',
-  secrets: 'Seed report §2 (Security: secrets management)',
-  daemon: 'Seed report §2 (Security: Docker daemon and API security)',
-  networking: 'Seed report §3 (Networking: common issues, firewalls and network policies)',
-  storage: 'Seed report §4 (Persistent storage: volumes vs bind mounts, backups)',
-  logging: 'Seed report §5 (Monitoring and logging: log aggregation)',
-  health: 'Seed report §5 (Monitoring and logging: importance of health checks)',
-  images: 'Seed report §6 (Image management: tagging strategies)',
-  orchestration: 'Seed report §7 (Orchestration: orchestrator complexity, updates and rollbacks)',
-  antiPatterns: 'Seed report §8 (Anti-patterns)',
-} as const;
-
-/** Declare a rule (identity function that keeps the literal types checked). */
+/** Declare a built-in rule: keeps the literal types checked and attaches its public references. */
 export function rule(r: Rule): Rule {
-  return r;
+  return { ...r, references: referencesOf(r) };
 }
 
 export function sc(c: ContainerView): Record<string, any> {

@@ -1,4 +1,4 @@
-import { rule, SEED, v } from './helpers';
+import { rule, v } from './helpers';
 import { parseImageReference } from '../../spec/image';
 import { Rule } from '../types';
 
@@ -26,7 +26,7 @@ export const imageRules: Rule[] = [
     category: 'image-management',
     severity: 'error',
     title: 'Images are pinned by tag (not latest) or digest',
-    rationale: `A mutable tag means two replicas can run different code and a rollback restores nothing. ${SEED.images}; ${SEED.antiPatterns}: "Using :latest tag in production".`,
+    rationale: 'A mutable tag means two replicas can run different code and a rollback restores nothing.',
     fix: 'Pin an explicit version tag, or better a digest (image@sha256:…).',
     appliesTo: 'both',
     anchors: { polaris: ['tagNotSpecified'], kubeScore: ['container-image-tag'], kubeLinter: ['latest-tag'], cisDocker: ['5.28'] },
@@ -46,7 +46,7 @@ export const imageRules: Rule[] = [
     category: 'image-management',
     severity: 'warning',
     title: 'Images are pulled on every start (imagePullPolicy: Always)',
-    rationale: `IfNotPresent runs whatever a node cached under that name, and lets any pod on the node use a private image another pod pulled. ${SEED.imageSecurity}.`,
+    rationale: 'IfNotPresent runs whatever a node cached under that name, and lets any pod on the node use a private image another pod pulled.',
     fix: 'Set imagePullPolicy: Always (cheap with digests and a registry cache).',
     appliesTo: 'kubernetes',
     anchors: { polaris: ['pullPolicyNotAlways'], kubeScore: ['container-image-pull-policy'] },

@@ -1,4 +1,4 @@
-import { arr, longRunning, rule, SEED, v } from './helpers';
+import { arr, longRunning, rule, v } from './helpers';
 import { ContainerView, Rule, Violation } from '../types';
 
 const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'] as const;
@@ -25,7 +25,7 @@ export const monitoringRules: Rule[] = [
     category: 'monitoring-and-logging',
     severity: 'error',
     title: 'Long-running containers have a readiness probe',
-    rationale: `Without one the pod receives traffic before it can serve and keeps receiving it when it cannot; rollouts proceed onto broken pods. ${SEED.health}.`,
+    rationale: 'Without one the pod receives traffic before it can serve and keeps receiving it when it cannot; rollouts proceed onto broken pods.',
     fix: 'Add readinessProbe (e.g. httpGet /readyz on a named port).',
     appliesTo: 'kubernetes',
     anchors: { polaris: ['readinessProbeMissing'], kubeScore: ['pod-probes'], kubeLinter: ['no-readiness-probe'] },
@@ -36,7 +36,7 @@ export const monitoringRules: Rule[] = [
     category: 'monitoring-and-logging',
     severity: 'warning',
     title: 'Long-running containers have a liveness probe / health check',
-    rationale: `Without one a deadlocked process is never restarted; "running" is not "healthy". ${SEED.health}; ${SEED.antiPatterns}: "Neglecting HEALTHCHECK".`,
+    rationale: 'Without one a deadlocked process is never restarted; "running" is not "healthy".',
     fix: 'Add livenessProbe (Kubernetes) or a healthcheck (Docker), checking something cheaper than readiness.',
     appliesTo: 'both',
     anchors: { polaris: ['livenessProbeMissing'], kubeScore: ['pod-probes'], kubeLinter: ['no-liveness-probe'], cisDocker: ['5.27', '4.6'] },
@@ -48,7 +48,7 @@ export const monitoringRules: Rule[] = [
     category: 'monitoring-and-logging',
     severity: 'error',
     title: 'Readiness and liveness probes differ',
-    rationale: `Identical probes restart every pod when a shared dependency fails readiness: an outage becomes a restart storm. ${SEED.health}.`,
+    rationale: 'Identical probes restart every pod when a shared dependency fails readiness: an outage becomes a restart storm.',
     fix: "Check liveness on a different, cheaper endpoint ('/livez' vs '/readyz'), port or command.",
     appliesTo: 'kubernetes',
     anchors: { kubeScore: ['pod-probes-identical'] },
@@ -59,7 +59,7 @@ export const monitoringRules: Rule[] = [
     category: 'monitoring-and-logging',
     severity: 'error',
     title: 'Probes target declared container ports',
-    rationale: `A probe on a port the container does not declare usually checks nothing that listens, and fails forever. ${SEED.health}.`,
+    rationale: 'A probe on a port the container does not declare usually checks nothing that listens, and fails forever.',
     fix: 'Point the probe at a declared containerPort, preferably by name.',
     appliesTo: 'kubernetes',
     anchors: { kubeLinter: ['liveness-port', 'readiness-port', 'startup-port'] },
@@ -77,7 +77,7 @@ export const monitoringRules: Rule[] = [
     category: 'monitoring-and-logging',
     severity: 'warning',
     title: 'Probes and lifecycle hooks do not set a host',
-    rationale: `A probe with a host checks some other machine, and can be used to make the kubelet reach into the node's network (Pod Security baseline from 1.34). ${SEED.health}.`,
+    rationale: 'A probe with a host checks some other machine, and can be used to make the kubelet reach into the node\'s network (Pod Security baseline from 1.34).',
     fix: 'Remove httpGet.host / tcpSocket.host.',
     appliesTo: 'kubernetes',
     anchors: { podSecurity: ['baseline:hostProbesAndhostLifecycle (1.34+)'] },
@@ -92,7 +92,7 @@ export const monitoringRules: Rule[] = [
     category: 'monitoring-and-logging',
     severity: 'warning',
     title: 'Local container logs are rotated',
-    rationale: `The json-file driver keeps logs forever unless max-size is set: they fill the host disk and take every container down. ${SEED.logging}; ${SEED.antiPatterns}: "Ignoring log management".`,
+    rationale: 'The json-file driver keeps logs forever unless max-size is set: they fill the host disk and take every container down.',
     fix: "Set logging driver json-file or local with options max-size (e.g. '10m') and max-file (e.g. '3'), or ship logs with a remote driver.",
     appliesTo: 'docker',
     anchors: {},
@@ -108,7 +108,7 @@ export const monitoringRules: Rule[] = [
     category: 'monitoring-and-logging',
     severity: 'info',
     title: 'Logs are shipped off the host',
-    rationale: `Logs kept only on the host vanish with it and cannot be searched across replicas. ${SEED.logging}.`,
+    rationale: 'Logs kept only on the host vanish with it and cannot be searched across replicas.',
     fix: 'Use a remote log driver (fluentd, gelf, …) or a Fluent Bit sidecar.',
     appliesTo: 'docker',
     anchors: { cisDocker: ['2.13'] },

@@ -1,4 +1,4 @@
-import { rule, SEED, v } from './helpers';
+import { rule, v } from './helpers';
 import { parseQuantity } from '../../spec/quantity';
 import { ContainerView, Rule } from '../types';
 
@@ -15,8 +15,8 @@ function resourceRule(id: string, side: 'requests' | 'limits', res: 'cpu' | 'mem
     severity: 'error',
     title: `Every container sets a ${what} ${side === 'requests' ? 'request' : 'limit'}`,
     rationale: side === 'requests'
-      ? `Without a ${what} request the scheduler places pods blind and overcommits nodes; under pressure those pods are evicted first. ${SEED.performance}.`
-      : `Without a ${what} limit one container can ${res === 'memory' ? 'exhaust node memory and trigger the OOM killer on its neighbours' : 'starve its neighbours of CPU (noisy neighbour)'}. ${SEED.antiPatterns}: "Not setting resource limits".`,
+      ? `Without a ${what} request the scheduler places pods blind and overcommits nodes; under pressure those pods are evicted first.`
+      : `Without a ${what} limit one container can ${res === 'memory' ? 'exhaust node memory and trigger the OOM killer on its neighbours' : 'starve its neighbours of CPU (noisy neighbour)'}.`,
     fix: `Set resources.${side}.${res} on every container, init containers and sidecars included${docker ? ` (Docker: ${res === 'cpu' ? '--cpus' : '--memory'})` : ''}.`,
     appliesTo: docker ? 'both' : 'kubernetes',
     anchors,
@@ -42,7 +42,7 @@ export const resourceRules: Rule[] = [
     category: 'resources',
     severity: 'error',
     title: 'Every container sets an ephemeral-storage request and limit',
-    rationale: `Logs, the writable layer and emptyDirs fill the node's disk; without a limit one pod can make the node evict everything. ${SEED.logging}; ${SEED.storage}.`,
+    rationale: 'Logs, the writable layer and emptyDirs fill the node\'s disk; without a limit one pod can make the node evict everything.',
     fix: 'Set resources.requests and resources.limits ephemeral-storage on every container.',
     appliesTo: 'kubernetes',
     anchors: { kubeScore: ['container-ephemeral-storage-request-and-limit'] },
@@ -55,7 +55,7 @@ export const resourceRules: Rule[] = [
     category: 'resources',
     severity: 'error',
     title: 'Requests do not exceed limits',
-    rationale: `Kubernetes rejects a pod whose request exceeds its limit, so the rollout stalls at apply time. ${SEED.performance}.`,
+    rationale: 'Kubernetes rejects a pod whose request exceeds its limit, so the rollout stalls at apply time.',
     fix: 'Lower the request or raise the limit.',
     appliesTo: 'kubernetes',
     anchors: {},
@@ -70,7 +70,7 @@ export const resourceRules: Rule[] = [
     category: 'resources',
     severity: 'warning',
     title: 'A PIDs limit is set',
-    rationale: `Without a PIDs limit a fork bomb in one container exhausts the host's process table. ${SEED.performance}.`,
+    rationale: 'Without a PIDs limit a fork bomb in one container exhausts the host\'s process table.',
     fix: 'Run with --pids-limit (compose: pids_limit / deploy.resources.limits.pids). The Pulumi Docker provider cannot set it: set default-pids-limit in the Docker daemon configuration instead.',
     appliesTo: 'docker',
     anchors: { cisDocker: ['5.29'] },
