@@ -95,24 +95,96 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 
 const namespaceOf = (obj: K8sObject): string => (typeof obj.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 
-/** The first matchLabels pair of a selector (an index key), or undefined when it has none. */
-function firstPair(selector: unknown): string | undefined {
-  const ml = isRecord(selector) ? selector.matchLabels : undefined;
-  if (!isRecord(ml)) return undefined;
-  for (const [k, v] of Object.entries(ml)) if (typeof v === 'string') return `${k}=${v}`;
-  return undefined;
+/** Index key of a label pair (`k=v`) or of a label key alone (`k` exists), within a namespace. */
+const pairKey = (ns: string, k: string, v: string) => `${ns}\u0000${k}\u0000${v}`;
+const existsKey = (ns: string, k: string) => `${ns}\u0000${k}\u0001`;
+
+/**
+ * The requirements of a selector that an index can answer: each entry lists alternative index keys
+ * (a selected label set has at least one of them). matchLabels pairs give one key each; `In` gives
+ * one per value; `Exists` gives the key alone. NotIn / DoesNotExist / malformed terms give none
+ * (they are verified, not indexed).
+ */
+function requirements(selector: Record<string, any>, ns: string): string[][] {
+  const out: string[][] = [];
+  const ml = selector.matchLabels;
+  if (isRecord(ml)) for (const [k, v] of Object.entries(ml)) if (typeof v === 'string') out.push([pairKey(ns, k, v)]);
+  const me = selector.matchExpressions;
+  if (Array.isArray(me)) {
+    for (const e of me) {
+      if (!isRecord(e) || typeof e.key !== 'string') continue;
+      if (e.operator === 'Exists') {
+        out.push([existsKey(ns, e.key)]);
+      } else if (e.operator === 'In' && Array.isArray(e.values) && e.values.length && e.values.every((x: unknown) => typeof x === 'string')) {
+        out.push([...new Set(e.values as string[])].map((x) => pairKey(ns, e.key, x)));
+      }
+    }
+  }
+  return out;
+}
+
+/** The requirement whose keys together index the fewest entries (smallest bucket first). */
+function smallest(reqs: readonly string[][], size: (key: string) => number): string[] | undefined {
+  let best: string[] | undefined;
+  let bestSize = Infinity;
+  for (const r of reqs) {
+    let n = 0;
+    for (const k of r) n += size(k);
+    if (n < bestSize) {
+      best = r;
+      bestSize = n;
+      if (n === 0) break;
+    }
+  }
+  return best;
+}
+
+/** Input order, without duplicates (distinct keys of odd labels can share an index key). */
+function inOrder<T>(items: T[], order: Map<T, number>): T[] {
+  const sorted = [...new Set(items)];
+  return sorted.sort((a, b) => order.get(a)! - order.get(b)!);
+}
+
+/** Objects selecting pods: each indexed under its rarest requirement, the rest scanned. */
+interface SelectorIndex {
+  readonly byKey: Map<string, K8sObject[]>;
+  readonly scan: Map<string, K8sObject[]>;
+  readonly order: Map<K8sObject, number>;
+  readonly answers: Map<PodView, K8sObject[]>;
+}
+
+function buildSelectorIndex(objects: readonly K8sObject[], selectorOf: (o: K8sObject) => unknown): SelectorIndex {
+  const idx: SelectorIndex = { byKey: new Map(), scan: new Map(), order: new Map(), answers: new Map() };
+  const entries: { o: K8sObject; reqs: string[][] }[] = [];
+  const freq = new Map<string, number>();
+  objects.forEach((o, i) => {
+    const sel = selectorOf(o);
+    if (!isRecord(sel)) return;
+    idx.order.set(o, i);
+    const reqs = requirements(sel, namespaceOf(o));
+    entries.push({ o, reqs });
+    for (const r of reqs) for (const k of r) freq.set(k, (freq.get(k) ?? 0) + 1);
+  });
+  for (const { o, reqs } of entries) {
+    const best = smallest(reqs, (k) => freq.get(k) ?? 0);
+    if (best) for (const k of best) push(idx.byKey, k, o);
+    else push(idx.scan, namespaceOf(o), o);
+  }
+  return idx;
 }
 
 /**
  * Build the evaluation context for a set of objects evaluated together. Cross-object lookups are
- * indexed (by namespace and name, and by selector label), so evaluation stays linear.
+ * indexed (by namespace and name, and by every selector label), so evaluation stays linear even
+ * when every workload shares its first label.
  */
 export function createContext(objects: readonly K8sObject[]): EvaluationContext {
   const byKind = new Map<string, K8sObject[]>();
   const podByObject = new Map<K8sObject, PodView>();
   const pods: PodView[] = [];
+  const podOrder = new Map<PodView, number>();
   const byName = new Map<string, K8sObject>();
-  const podsByLabel = new Map<string, PodView[]>();
+  const podsByKey = new Map<string, PodView[]>();
   const podsByNamespace = new Map<string, PodView[]>();
   for (const o of objects) {
     const kind = typeof o.kind === 'string' ? o.kind : '';
@@ -125,9 +197,13 @@ export function createContext(objects: readonly K8sObject[]): EvaluationContext 
     const pod = extractPod(o);
     if (pod) {
       podByObject.set(o, pod);
+      podOrder.set(pod, pods.length);
       pods.push(pod);
       push(podsByNamespace, pod.namespace, pod);
-      for (const [k, v] of Object.entries(pod.labels)) push(podsByLabel, `${pod.namespace}\u0000${k}=${v}`, pod);
+      for (const [k, v] of Object.entries(pod.labels)) {
+        push(podsByKey, pairKey(pod.namespace, k, v), pod);
+        push(podsByKey, existsKey(pod.namespace, k), pod);
+      }
     }
   }
   const indexes = new Map<string, Map<(o: K8sObject) => string | undefined, Map<string, K8sObject[]>>>();
@@ -145,23 +221,13 @@ export function createContext(objects: readonly K8sObject[]): EvaluationContext 
     }
     return idx;
   };
-  // Selector indexes: objects by namespace + their selector's first matchLabels pair; the rest
-  // (empty or expression-only selectors) are scanned.
-  const selectingCache = new Map<PodView, Map<string, K8sObject[]>>();
-  const selectorIndexes = new Map<string, { byPair: Map<string, K8sObject[]>; scan: Map<string, K8sObject[]> }>();
-  const selectorIndex = (kind: string, selectorOf: (o: K8sObject) => unknown) => {
-    let idx = selectorIndexes.get(kind);
-    if (!idx) {
-      idx = { byPair: new Map(), scan: new Map() };
-      for (const o of byKind.get(kind) ?? []) {
-        const sel = selectorOf(o);
-        if (!isRecord(sel)) continue;
-        const pair = firstPair(sel);
-        if (pair) push(idx.byPair, `${namespaceOf(o)}\u0000${pair}`, o);
-        else push(idx.scan, namespaceOf(o), o);
-      }
-      selectorIndexes.set(kind, idx);
-    }
+  // One selector index per kind and selector function (rules pass stable functions).
+  const selectorIndexes = new Map<string, Map<(o: K8sObject) => unknown, SelectorIndex>>();
+  const selectorIndex = (kind: string, selectorOf: (o: K8sObject) => unknown): SelectorIndex => {
+    let perKind = selectorIndexes.get(kind);
+    if (!perKind) selectorIndexes.set(kind, (perKind = new Map()));
+    let idx = perKind.get(selectorOf);
+    if (!idx) perKind.set(selectorOf, (idx = buildSelectorIndex(byKind.get(kind) ?? [], selectorOf)));
     return idx;
   };
   return {
@@ -174,29 +240,30 @@ export function createContext(objects: readonly K8sObject[]): EvaluationContext 
     find: (kind, namespace, name) => byName.get(`${kind}\u0000${namespace}\u0000${name}`),
     indexBy,
     selecting: (kind, pod, selectorOf) => {
-      // Several rules ask the same question of the same pod: answer once.
-      const cacheKey = `${kind}\u0000${pod.specPath}`;
-      let perPod = selectingCache.get(pod);
-      if (!perPod) selectingCache.set(pod, (perPod = new Map()));
-      const cached = perPod.get(cacheKey);
-      if (cached) return cached;
       const idx = selectorIndex(kind, selectorOf);
+      // Several rules ask the same question of the same pod: answer once.
+      const cached = idx.answers.get(pod);
+      if (cached) return cached;
       const out: K8sObject[] = [];
-      const seen = new Set<K8sObject>();
-      const consider = (o: K8sObject) => {
-        if (!seen.has(o) && selects(selectorOf(o), pod.labels)) out.push(o);
-        seen.add(o);
+      const consider = (list: readonly K8sObject[] | undefined) => {
+        if (list) for (const o of list) if (selects(selectorOf(o), pod.labels)) out.push(o);
       };
-      for (const [k, v] of Object.entries(pod.labels)) for (const o of idx.byPair.get(`${pod.namespace}\u0000${k}=${v}`) ?? []) consider(o);
-      for (const o of idx.scan.get(pod.namespace) ?? []) consider(o);
-      perPod.set(cacheKey, out);
-      return out;
+      for (const [k, v] of Object.entries(pod.labels)) {
+        consider(idx.byKey.get(pairKey(pod.namespace, k, v)));
+        consider(idx.byKey.get(existsKey(pod.namespace, k)));
+      }
+      consider(idx.scan.get(pod.namespace));
+      const answer = out.length > 1 ? inOrder(out, idx.order) : out;
+      idx.answers.set(pod, answer);
+      return answer;
     },
     podsSelectedBy: (namespace, selector) => {
       if (!isRecord(selector)) return [];
-      const pair = firstPair(selector);
-      const candidates = pair ? podsByLabel.get(`${namespace}\u0000${pair}`) ?? [] : podsByNamespace.get(namespace) ?? [];
-      return candidates.filter((p) => selects(selector, p.labels));
+      const best = smallest(requirements(selector, namespace), (k) => podsByKey.get(k)?.length ?? 0);
+      if (!best) return (podsByNamespace.get(namespace) ?? []).filter((p) => selects(selector, p.labels));
+      const out: PodView[] = [];
+      for (const k of best) for (const p of podsByKey.get(k) ?? []) if (selects(selector, p.labels)) out.push(p);
+      return best.length > 1 && out.length > 1 ? inOrder(out, podOrder) : out;
     },
   };
 }
