@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { Suppressions } from './suppressions';
 
@@ -62,6 +62,8 @@ const instrumented = new WeakSet<IConstruct>();
 function instrumentApp(root: IConstruct): void {
   if (instrumented.has(root)) return;
   instrumented.add(root);
+  if (!(root instanceof App)) return;
+  instrumentChartSynthesis();
   const app = root as unknown as Record<string, unknown>;
   for (const method of ['synth', 'synthYaml']) {
     const original = app[method];
@@ -82,6 +84,26 @@ function instrumentApp(root: IConstruct): void {
       },
     });
   }
+}
+
+/**
+ * Within a pass, a chart's `toJson()` lists its objects without redoing the whole-app work cdk8s
+ * (2.x) repeats for every chart (resolve dependencies, validate every construct of the app): the
+ * pass has done both already, with nothing changed since. That repetition makes one chart per
+ * service quadratic. Outside a pass, and for an App class of another cdk8s copy, nothing changes.
+ */
+function instrumentChartSynthesis(): void {
+  const appClass = App as unknown as { _synthChart?: (chart: Chart) => any[]; __hardenedPasses?: true };
+  const original = appClass._synthChart;
+  if (typeof original !== 'function' || appClass.__hardenedPasses) return;
+  Object.defineProperty(appClass, '__hardenedPasses', { value: true });
+  appClass._synthChart = function synthChart(this: unknown, chart: Chart) {
+    if (!passes.has(chart.node.root)) return original.call(this, chart);
+    // As cdk8s's own chartToKube: the chart's objects in dependency order, each in its closest chart.
+    return new DependencyGraph(chart.node).topology()
+      .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
+      .map((o) => o.toJson());
+  };
 }
 
 /** An object's JSON, computed once per pass and handed to the synthesis that follows. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing, Yaml } from 'cdk8s';
 import { HardenedService, Policy, PolicyViolationError, Rule, RulePack, Suppressions } from '../../src';
 import { hardeningError, serviceProps, synth, testChart } from '../util/fixtures';
 
@@ -211,6 +211,22 @@ describe('one evaluation per synthesis, never stale', () => {
     services[1].deployment.metadata.addLabel('acme.com/tier', 'gold');
     expect(services[1].deployment.toJson().metadata.labels['acme.com/tier']).toBe('gold');
     expect(Object.prototype.hasOwnProperty.call(services[1].deployment, 'toJson')).toBe(false);
+  });
+
+  test('a synthesis pass writes exactly what cdk8s writes chart by chart (dependency order, nested charts)', () => {
+    const { app, services } = multiChartApp(3);
+    Policy.enforce(app, { quiet: true });
+    // Reverse the natural order inside a chart, and nest a chart inside another.
+    services[1].serviceAccount.node.addDependency(services[1].networkPolicy);
+    const nested = new Chart(app.charts[2], 'nested', { namespace: 'shop' });
+    new HardenedService(nested, 'inner', serviceProps());
+    const inPass = app.synthYaml();
+    // chart.toJson() outside a pass takes cdk8s's own path (resolve, validate, list).
+    const chartByChart = Yaml.stringify(...app.charts.flatMap((c) => c.toJson()));
+    expect(inPass).toBe(chartByChart);
+    const kinds = inPass.split('\n---\n').filter((d) => d.includes('name: svc-1\n')).map((d) => /^kind: (\w+)$/m.exec(d)![1]);
+    expect(kinds.indexOf('NetworkPolicy')).toBeLessThan(kinds.indexOf('ServiceAccount'));
+    expect(inPass.split('\n---\n').filter((d) => d.includes('name: inner\n'))).toHaveLength(5);
   });
 
   test('a change that breaks the policy between two synths is caught by the second', () => {
