@@ -3,7 +3,7 @@
  * `npm run bench [-- --json] [-- --reps N] [-- --quick]`: ratios measured side by side in one run.
  * Every measurement is a fresh Node process; the sides of each ratio alternate within every
  * repetition; ratios are medians of the per-repetition ratios (paired, so load that changes during
- * the run hits both sides alike). Not part of the tests. About 5 minutes on 2 idle cores; `--quick`
+ * the run hits both sides alike). Not part of the tests. Estimated at about 5 minutes on 2 idle cores; `--quick`
  * uses smaller inputs (stated in the output) for a run under load.
  */
 'use strict';
