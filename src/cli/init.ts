@@ -4,8 +4,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { AuditOptions, Io, runAudit } from './audit';
-import { convertCompose } from './compose-convert';
-import { composeSchemaErrors } from './compose-schema';
 
 /** `hardened init --from-compose FILE --out DIR`. Returns the exit code. */
 export function runInit(file: string, opts: { out: string; name?: string; force?: boolean; version: string }, io: Io): number {
@@ -35,7 +33,9 @@ export function runInit(file: string, opts: { out: string; name?: string; force?
     io.stderr(`hardened init: ${file}: not a Compose file (no services mapping)\n`);
     return 2;
   }
-  const errors = composeSchemaErrors(doc);
+  // Loaded here, not at the top: ajv is for Compose validation only (`hardened synth` never needs it).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const errors = (require('./compose-schema') as typeof import('./compose-schema')).composeSchemaErrors(doc);
   if (errors.length) {
     io.stderr(`hardened init: ${file} does not follow the Compose Specification:\n${errors.slice(0, 10).map((e) => `  ${e}`).join('\n')}\n`);
     return 2;
@@ -46,7 +46,8 @@ export function runInit(file: string, opts: { out: string; name?: string; force?
     return 2;
   }
   const project = opts.name ?? path.basename(path.dirname(path.resolve(file)));
-  const result = convertCompose(doc as Record<string, unknown>, { project, source: path.basename(file), version: opts.version });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const result = (require('./compose-convert') as typeof import('./compose-convert')).convertCompose(doc as Record<string, unknown>, { project, source: path.basename(file), version: opts.version });
   fs.mkdirSync(out, { recursive: true });
   for (const [name, content] of Object.entries(result.files)) fs.writeFileSync(path.join(out, name), content);
   const count = (k: string) => result.reports.filter((r) => r.kind === k).length;

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DockerfileView, isDockerfileName, parseDockerfile } from '../policy/dockerfile';
 import { loadYamlWithPositions, PositionIndex, YamlSyntaxError } from './positions';
 import { composeContainers, isComposeDocument } from '../policy/compose';
+import { DockerfileView, isDockerfileName, parseDockerfile } from '../policy/dockerfile';
 import { SourcedObject } from '../policy/engine';
 import { DockerContainer, K8sObject, Locator } from '../policy/types';
 

@@ -1,12 +1,17 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError, Option } from 'commander';
-import { AuditFormat, explainRule, Io, listRules, loadPack, runAudit } from './audit';
-import { runInit, runSynth } from './init';
-import { InputError, parseSize } from './load';
-import { defaultRuleSet } from '../policy/catalogue';
-import { RuleSet } from '../policy/rule-set';
-import { Severity } from '../policy/types';
+// Types only: erased at compile time, so `hardened --help` loads commander and this file alone.
+import type { AuditFormat, Io } from './audit';
+import type { RuleSet } from '../policy/rule-set';
+import type { Severity } from '../policy/types';
+
+/*
+ * Lazy loading: each command's action requires what it uses, inside the action, e.g.
+ *   .action((opts) => guard(() => (require('./audit') as typeof import('./audit')).runAudit(…)))
+ * Never import an implementation module at the top of this file.
+ */
 
 function packageVersion(): string {
   try {
@@ -17,6 +22,8 @@ function packageVersion(): string {
 }
 
 function ruleSetWith(packs: readonly string[] | undefined): RuleSet {
+  const { loadPack } = require('./audit') as typeof import('./audit');
+  const { defaultRuleSet } = require('../policy/catalogue') as typeof import('../policy/catalogue');
   return (packs ?? []).map(loadPack).reduce((rs, p) => rs.withPack(p), defaultRuleSet());
 }
 
@@ -70,7 +77,7 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     try {
       code = fn();
     } catch (e) {
-      if (e instanceof InputError) {
+      if (e instanceof Error && e.name === 'InputError' && e instanceof (require('./load') as typeof import('./load')).InputError) {
         io.stderr(`hardened: ${e.message}\n`);
         code = 2;
       } else if (e instanceof Error && /^rule pack /.test(e.message)) {
@@ -94,9 +101,10 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     .option('--allow-empty', 'exit 0 when no object is found (default: exit 2)')
     .addHelpText('after', AUDIT_HELP)
     .action((paths: string[] | undefined, opts: AuditFlags) => guard(() => {
+      const { InputError, parseSize } = require('./load') as typeof import('./load');
       const maxFileSize = opts.maxFileSize === undefined ? undefined : parseSize(opts.maxFileSize);
       if (opts.maxFileSize !== undefined && maxFileSize === undefined) throw new InputError(`--max-file-size: '${opts.maxFileSize}' is not a size (e.g. 33554432, 64MiB, 1GiB)`);
-      return runAudit(paths ?? [], {
+      return (require('./audit') as typeof import('./audit')).runAudit(paths ?? [], {
         format: opts.format,
         failOn: opts.failOn,
         ruleSet: ruleSetWith(opts.pack),
@@ -113,7 +121,7 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--pack <module...>', 'include rule pack modules')
     .action((opts: { format: 'text' | 'json'; pack?: string[] }) => guard(() => {
-      io.stdout(listRules(ruleSetWith(opts.pack), opts.format));
+      io.stdout((require('./audit') as typeof import('./audit')).listRules(ruleSetWith(opts.pack), opts.format));
       return 0;
     }));
 
@@ -123,7 +131,7 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     .argument('<rule>', 'rule id')
     .option('--pack <module...>', 'include rule pack modules')
     .action((id: string, opts: { pack?: string[] }) => guard(() => {
-      const text = explainRule(ruleSetWith(opts.pack), id);
+      const text = (require('./audit') as typeof import('./audit')).explainRule(ruleSetWith(opts.pack), id);
       if (!text) {
         io.stderr(`hardened explain: no rule '${id}' (run hardened rules for the list)\n`);
         return 2;
@@ -140,7 +148,7 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     .option('--name <project>', 'project (and namespace) name (default: the Compose file\'s folder)')
     .option('--force', 'overwrite a non-empty output folder')
     .action((opts: { fromCompose: string; out: string; name?: string; force?: boolean }) => guard(() =>
-      runInit(opts.fromCompose, { out: opts.out, name: opts.name, force: opts.force, version }, io)));
+      (require('./init') as typeof import('./init')).runInit(opts.fromCompose, { out: opts.out, name: opts.name, force: opts.force, version }, io)));
 
   program
     .command('synth')
@@ -150,7 +158,15 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     .addOption(new Option('--fail-on <severity>', 'audit: exit 1 at or above this severity').choices(['error', 'warning', 'info']).default('error'))
     .option('--pack <module...>', 'audit with rule pack modules')
     .action((app: string, opts: { out?: string; failOn: Severity; pack?: string[] }) => guard(() =>
-      runSynth(app, { out: opts.out, audit: { failOn: opts.failOn, ruleSet: ruleSetWith(opts.pack), version } }, io)));
+      (require('./init') as typeof import('./init')).runSynth(app, { out: opts.out, audit: { failOn: opts.failOn, ruleSet: ruleSetWith(opts.pack), version } }, io)));
+
+  program
+    .command('coverage')
+    .description('List every default check of Polaris, kube-score and kube-linter with the rules that cover it, or why the catalogue differs')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--pack <module...>', 'include rule pack modules')
+    .action((opts: { format: 'text' | 'json'; pack?: string[] }) => guard(() =>
+      (require('./coverage') as typeof import('./coverage')).runCoverage(ruleSetWith(opts.pack), opts.format, io)));
 
   program
     .command('verify-flows')

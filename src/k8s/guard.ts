@@ -1,14 +1,16 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
+import { droppedPatchValues } from './patches';
 import { Suppressions } from './suppressions';
 
 export { PolicyViolationError };
 import { defaultRuleSet } from '../policy/catalogue';
-import { evaluateKubernetes, failing } from '../policy/engine';
+import { evaluateKubernetes, failing, SourcedObject, summarize } from '../policy/engine';
 import { PolicyViolationError } from '../policy/errors';
 import { RulePack, RuleSet } from '../policy/rule-set';
 import { suppressionAnnotation } from '../policy/suppressions';
 import { Finding, Severity } from '../policy/types';
+import { HardeningError, Refuser } from '../spec/errors';
 
 /** Options of synth-time enforcement. */
 export interface PolicyOptions {
@@ -27,6 +29,12 @@ export interface PolicyOptions {
    * @default - nothing is reported unless synthesis fails
    */
   readonly onFindings?: (findings: readonly Finding[]) => void;
+  /**
+   * Print nothing on success. By default `app.synth()` / `app.synthYaml()` print a one-line
+   * summary and every warning (rule, object, fix) to stderr; errors fail synthesis either way.
+   * @default - false, or true when the environment variable HARDENED_QUIET is `1`
+   */
+  readonly quiet?: boolean;
 }
 
 const guards = new WeakMap<IConstruct, PolicyGuard>();
@@ -36,13 +44,113 @@ function buildRuleSet(options: PolicyOptions): RuleSet {
 }
 
 /**
+ * One synthesis of an App (`app.synth()` or `app.synthYaml()`). cdk8s validates the whole app once
+ * per call and again from every chart's `toJson()`; within one pass every guard evaluates once, and
+ * every object is serialized once (the evaluated JSON is the JSON written). Nothing outlives the
+ * pass: the next synthesis serializes and evaluates afresh, so objects changed in between are
+ * never served stale.
+ */
+interface SynthesisPass {
+  readonly json: Map<ApiObject, any>;
+  readonly evaluated: Set<PolicyGuard>;
+  readonly restore: (() => void)[];
+}
+
+const passes = new WeakMap<IConstruct, SynthesisPass>();
+const instrumented = new WeakSet<IConstruct>();
+
+/** Mark the synthesis passes of an App (its `synth` and `synthYaml`), once per App. */
+function instrumentApp(root: IConstruct): void {
+  if (instrumented.has(root)) return;
+  instrumented.add(root);
+  if (!(root instanceof App)) return;
+  instrumentChartSynthesis();
+  const app = root as unknown as Record<string, unknown>;
+  for (const method of ['synth', 'synthYaml']) {
+    const original = app[method];
+    if (typeof original !== 'function') continue;
+    Object.defineProperty(app, method, {
+      configurable: true,
+      writable: true,
+      value: function synthesisPass(this: unknown, ...args: unknown[]) {
+        if (passes.has(root)) return original.apply(this, args);
+        const pass: SynthesisPass = { json: new Map(), evaluated: new Set(), restore: [] };
+        passes.set(root, pass);
+        try {
+          return original.apply(this, args);
+        } finally {
+          passes.delete(root);
+          for (const undo of pass.restore) undo();
+        }
+      },
+    });
+  }
+}
+
+/**
+ * Within a pass, a chart's `toJson()` lists its objects without redoing the whole-app work cdk8s
+ * (2.x) repeats for every chart (resolve dependencies, validate every construct of the app): the
+ * pass has done both already, with nothing changed since. That repetition makes one chart per
+ * service quadratic. Outside a pass, and for an App class of another cdk8s copy, nothing changes.
+ */
+function instrumentChartSynthesis(): void {
+  const appClass = App as unknown as { _synthChart?: (chart: Chart) => any[]; __hardenedPasses?: true };
+  const original = appClass._synthChart;
+  if (typeof original !== 'function' || appClass.__hardenedPasses) return;
+  Object.defineProperty(appClass, '__hardenedPasses', { value: true });
+  appClass._synthChart = function synthChart(this: unknown, chart: Chart) {
+    if (!passes.has(chart.node.root)) return original.call(this, chart);
+    // As cdk8s's own chartToKube: the chart's objects in dependency order, each in its closest chart.
+    return new DependencyGraph(chart.node).topology()
+      .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
+      .map((o) => o.toJson());
+  };
+}
+
+/** An object's JSON, computed once per pass and handed to the synthesis that follows. */
+function passJson(pass: SynthesisPass | undefined, o: ApiObject): any {
+  if (!pass) return o.toJson();
+  let json = pass.json.get(o);
+  if (json !== undefined) return json;
+  json = o.toJson();
+  pass.json.set(o, json);
+  const own = Object.getOwnPropertyDescriptor(o, 'toJson');
+  Object.defineProperty(o, 'toJson', { configurable: true, writable: true, value: () => json });
+  pass.restore.push(() => {
+    if (own) Object.defineProperty(o, 'toJson', own);
+    else delete (o as Partial<Record<'toJson', unknown>>).toJson;
+  });
+  return json;
+}
+
+function objectLabel(f: Finding): string {
+  const o = f.object;
+  return `${o.kind ?? '?'} ${o.namespace ? `${o.namespace}/` : ''}${o.name ?? '?'}`;
+}
+
+/** The one-line summary and every warning of a synthesis, as printed to stderr. */
+export function synthesisReport(findings: readonly Finding[], objects: number, rules: number): string {
+  const s = summarize(findings, objects);
+  const plural = (n: number, w: string) => `${n.toLocaleString('en-US')} ${w}${n === 1 ? '' : 's'}`;
+  const lines = [`hardened-constructs: ${plural(objects, 'object')} checked against ${plural(rules, 'rule')}: ${plural(s.error, 'error')}, ${plural(s.warning, 'warning')}, ${s.info.toLocaleString('en-US')} info, ${s.suppressed.toLocaleString('en-US')} suppressed`];
+  for (const f of findings) {
+    if (f.suppressed || f.severity !== 'warning') continue;
+    lines.push(`  warning ${f.ruleId}: ${objectLabel(f)}${f.file ? ` (${f.file})` : ''}: ${f.message}`, `    fix: ${f.fix}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
  * Runs the rule catalogue over every ApiObject under its scope during `app.synth()` (cdk8s
  * validation runs before any file is written). Objects added by hand or by other libraries are
- * checked like this library's own.
+ * checked like this library's own. The catalogue runs once per `app.synth()` / `app.synthYaml()`
+ * however many charts the app has; a chart's `toJson()` on its own evaluates on every call.
  */
 export class PolicyGuard implements IValidation {
   /** The findings of the last evaluation. */
   public lastFindings: readonly Finding[] = [];
+  /** How many times the catalogue ran (once per synthesis of the app). */
+  public evaluations = 0;
   private ruleSet: RuleSet;
   private options: PolicyOptions;
 
@@ -50,6 +158,7 @@ export class PolicyGuard implements IValidation {
   constructor(private readonly scope: IConstruct, options: PolicyOptions, private _explicit: boolean) {
     this.options = options;
     this.ruleSet = buildRuleSet(options);
+    instrumentApp(scope.node.root);
   }
 
   /** True when configured by `Policy.enforce` (not the default guard a construct attached). */
@@ -69,42 +178,60 @@ export class PolicyGuard implements IValidation {
   }
 
   public validate(): string[] {
+    const pass = passes.get(this.scope.node.root);
+    if (pass?.evaluated.has(this)) return [];
     const all = this.scope.node.findAll();
     // The default guard leaves objects under an explicitly configured guard to that guard.
     const delegated = this.explicit ? [] : all.filter((c) => c !== this.scope && guards.get(c)?.explicit).map((c) => `${c.node.path}/`);
-    const apiObjects = all.filter((c): c is ApiObject => ApiObject.isApiObject(c));
-    const sourced = apiObjects.map((o) => {
+    const sourced: SourcedObject[] = [];
+    for (const o of all) {
+      if (!ApiObject.isApiObject(o)) continue;
       for (const [ruleId, reason] of Suppressions.of(o)) {
-        if (!this.ruleSet.get(ruleId)) {
-          throw new Error(`[spec/suppression] ${o.node.path}: suppression of unknown rule '${ruleId}'\n  fix: use an id listed by \`hardened rules\` (or by your rule packs).`);
-        }
+        this.checkSuppression(o, ruleId, reason);
         o.metadata.addAnnotation(suppressionAnnotation(ruleId), reason);
       }
-      return { object: serializeOnce(o), source: o.node.path };
-    });
+      const dropped = droppedPatchValues(o);
+      if (dropped.length) {
+        const d = dropped[0];
+        throw new HardeningError({
+          ruleId: 'spec/patch-dropped-value',
+          constructPath: o.node.path,
+          fieldPath: d.pointer,
+          message: `a JSON patch set ${JSON.stringify(d.value)} here, and the object's cdk8s L1 class dropped it when serializing${dropped.length > 1 ? ` (with ${dropped.length - 1} more value(s))` : ''}: the manifest would silently lack it.`,
+          fix: `give quantities as k8s.Quantity.fromString(${JSON.stringify(String(d.value))}) (and ports as k8s.IntOrString) inside patch values, or set the field through the construct's props.`,
+        });
+      }
+      sourced.push({ object: passJson(pass, o), source: o.node.path });
+    }
     const evaluated = evaluateKubernetes(sourced, this.ruleSet);
     const findings = delegated.length ? evaluated.filter((f) => !delegated.some((d) => (f.file ?? '').startsWith(d))) : evaluated;
+    this.evaluations++;
+    pass?.evaluated.add(this);
     this.lastFindings = findings;
     this.options.onFindings?.(findings);
     const failures = failing(findings, this.options.failOn ?? 'error');
     if (failures.length) throw new PolicyViolationError(findings, failures);
+    if (pass && !this.quiet) process.stderr.write(synthesisReport(findings, sourced.length, this.ruleSet.rules.filter((r) => r.appliesTo !== 'docker').length));
     return [];
   }
-}
 
-/**
- * Serialize an object for evaluation, and hand the very same JSON to the synthesis that follows
- * validation (cdk8s calls toJson() once more per object right after): the next toJson() call
- * returns it and restores the normal method, so every later call serializes afresh.
- */
-function serializeOnce(o: ApiObject): any {
-  const json = o.toJson();
-  const own = o as ApiObject & { toJson: () => any };
-  own.toJson = function cached(this: ApiObject) {
-    delete (this as Partial<typeof own>).toJson;
-    return json;
-  };
-  return json;
+  private get quiet(): boolean {
+    return this.options.quiet ?? process.env.HARDENED_QUIET === '1';
+  }
+
+  /** A construct-level suppression: a known rule, not locked, with the ticket a pack requires. */
+  private checkSuppression(o: ApiObject, ruleId: string, reason: string): void {
+    if (!this.ruleSet.get(ruleId)) {
+      throw new Error(`[spec/suppression] ${o.node.path}: suppression of unknown rule '${ruleId}'\n  fix: use an id listed by \`hardened rules\` (or by your rule packs).`);
+    }
+    const refuser = new Refuser(o.node.path);
+    const pack = this.ruleSet.lockedBy(ruleId);
+    if (pack) {
+      refuser.refuse('policy/locked-rule', `suppressions.${ruleId}`, `rule '${ruleId}' is locked by rule pack '${pack}': it cannot be suppressed or relaxed.`, `remove Suppressions.add(…, '${ruleId}', …) and fix what the rule reports; rule pack '${pack}' allows no exception.`);
+    }
+    const why = this.ruleSet.reasonRefusal(reason);
+    if (why) refuser.refuse('policy/suppression-ticket', `suppressions.${ruleId}`, `suppression of '${ruleId}' refused: ${why}.`, 'put the ticket that tracks this exception in the reason, e.g. \'OPS-123: legacy debug pod, removed next sprint\'.');
+  }
 }
 
 /** Synth-time policy enforcement. */

@@ -1,8 +1,9 @@
 import { DockerfileView } from './dockerfile';
 import { createContext } from './model';
 import { RuleSet } from './rule-set';
-import { findSuppression } from './suppressions';
+import { findSuppression, refusedSuppressions, suppressionAnnotation, validReason } from './suppressions';
 import { DockerContainer, Finding, K8sObject, Locator, Rule, Severity, SEVERITY_RANK, Violation } from './types';
+import { SUPPRESS_PREFIX } from '../spec/defaults';
 
 /** An object to evaluate, with where it came from. */
 export interface SourcedObject {
@@ -57,15 +58,19 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
   const ctx = createContext(objects);
   const findings: Finding[] = [];
   const rules = ruleSet.rules.filter((r) => r.appliesTo !== 'docker');
-  const emit = (rule: Rule, obj: K8sObject, vs: Violation[]) => {
-    const suppressed = findSuppression(rule, annotationsOf(obj));
+  const control = ruleSet.controlsSuppressions ? ruleSet : undefined;
+  const emit = (rule: Rule, obj: K8sObject, vs: Violation[], refusal?: { severity: Severity; fix: string }) => {
+    const annotations = annotationsOf(obj);
+    const suppressed = refusal ? undefined : findSuppression(rule, annotations, control);
+    const refused = control && !suppressed && !refusal ? refusedSuppressions(rule, annotations, control) : [];
+    const note = refused.length ? ` (not suppressed: ${refused.map((r) => `${r.by}: ${r.why}`).join('; ')})` : '';
     for (const v of vs) {
       const f: Finding = {
         ruleId: rule.id,
-        severity: rule.severity,
+        severity: refusal?.severity ?? rule.severity,
         title: rule.title,
-        message: v.message,
-        fix: rule.fix,
+        message: v.message + note,
+        fix: refusal?.fix ?? rule.fix,
         path: v.path,
         object: objectRef(obj),
         file: sourceOf.get(obj),
@@ -76,6 +81,28 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
       findings.push(f);
     }
   };
+  if (control) {
+    // Our own suppression annotations that a rule pack refuses are errors of their own, whether
+    // or not the rule fires on the object (a relaxation of a locked rule is refused outright).
+    for (const obj of objects) {
+      const annotations = annotationsOf(obj);
+      if (!annotations) continue;
+      for (const [key, value] of Object.entries(annotations)) {
+        if (!key.startsWith(SUPPRESS_PREFIX) || !validReason(value)) continue;
+        const rule = ruleSet.get(key.slice(SUPPRESS_PREFIX.length));
+        if (!rule || rule.appliesTo === 'docker') continue;
+        const pack = control.lockedBy(rule.id);
+        const why = pack ? `rule '${rule.id}' is locked by rule pack '${pack}': it cannot be suppressed or relaxed` : control.reasonRefusal(value.trim());
+        if (!why) continue;
+        emit(rule, obj, [{ path: `metadata.annotations.${suppressionAnnotation(rule.id)}`, message: `suppression refused: ${why}` }], {
+          severity: 'error',
+          fix: pack
+            ? `Remove the suppression (or relaxation) of '${rule.id}' and fix the finding: rule pack '${pack}' does not allow exceptions to it.`
+            : "Put the ticket that tracks this exception in the reason, e.g. 'OPS-123: <why the exception is needed>'.",
+        });
+      }
+    }
+  }
   const objectRules = rules.filter((r) => r.checkObject);
   const podRules = rules.filter((r) => r.checkPod);
   const containerRules = rules.filter((r) => r.checkContainer);
@@ -126,7 +153,7 @@ export function evaluateDocker(containers: readonly DockerContainer[], ruleSet: 
     for (const c of containers) {
       const vs = safely(rule, () => rule.checkDocker!(c));
       if (!vs.length) continue;
-      const suppressed = findSuppression(rule, c.labels as Record<string, unknown> | undefined);
+      const suppressed = findSuppression(rule, c.labels as Record<string, unknown> | undefined, ruleSet.controlsSuppressions ? ruleSet : undefined);
       for (const v of vs) {
         findings.push({
           ruleId: rule.id,

@@ -95,41 +95,157 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 
 const namespaceOf = (obj: K8sObject): string => (typeof obj.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 
-/** The first matchLabels pair of a selector (an index key), or undefined when it has none. */
-function firstPair(selector: unknown): string | undefined {
-  const ml = isRecord(selector) ? selector.matchLabels : undefined;
-  if (!isRecord(ml)) return undefined;
-  for (const [k, v] of Object.entries(ml)) if (typeof v === 'string') return `${k}=${v}`;
-  return undefined;
+/** One index term: a label pair (`k=v`), or a label key alone (`k` exists) when `v` is undefined. */
+type Term = readonly [key: string, value: string | undefined];
+
+/** Items by namespace, label key and value (nested maps: no key strings built per lookup). */
+class LabelIndex<T> {
+  private readonly byNamespace = new Map<string, Map<string, { exists: T[]; byValue: Map<string, T[]> }>>();
+
+  /** Add under a term; `alsoExists` also files the item under its key alone. */
+  public add(ns: string, [k, v]: Term, item: T, alsoExists = false): void {
+    let keys = this.byNamespace.get(ns);
+    if (!keys) this.byNamespace.set(ns, (keys = new Map()));
+    let entry = keys.get(k);
+    if (!entry) keys.set(k, (entry = { exists: [], byValue: new Map() }));
+    if (v === undefined) {
+      entry.exists.push(item);
+      return;
+    }
+    push(entry.byValue, v, item);
+    if (alsoExists) entry.exists.push(item);
+  }
+
+  public get(ns: string, [k, v]: Term): readonly T[] | undefined {
+    const entry = this.byNamespace.get(ns)?.get(k);
+    if (!entry) return undefined;
+    return v === undefined ? entry.exists : entry.byValue.get(v);
+  }
+}
+
+/**
+ * The requirements of a selector that an index can answer: each entry lists alternative terms (a
+ * selected label set has at least one of them). matchLabels pairs give one term each; `In` gives
+ * one per value; `Exists` gives the key alone. NotIn / DoesNotExist / malformed terms give none
+ * (they are verified, not indexed).
+ */
+function requirements(selector: Record<string, any>): Term[][] {
+  const out: Term[][] = [];
+  const ml = selector.matchLabels;
+  if (isRecord(ml)) for (const k in ml) if (Object.prototype.hasOwnProperty.call(ml, k) && typeof ml[k] === 'string') out.push([[k, ml[k]]]);
+  const me = selector.matchExpressions;
+  if (Array.isArray(me)) {
+    for (const e of me) {
+      if (!isRecord(e) || typeof e.key !== 'string') continue;
+      if (e.operator === 'Exists') {
+        out.push([[e.key, undefined]]);
+      } else if (e.operator === 'In' && Array.isArray(e.values) && e.values.length && e.values.every((x: unknown) => typeof x === 'string')) {
+        out.push([...new Set(e.values as string[])].map((x): Term => [e.key, x]));
+      }
+    }
+  }
+  return out;
+}
+
+/** The requirement whose terms together index the fewest entries (smallest bucket first). */
+function smallest(reqs: readonly Term[][], size: (t: Term) => number): Term[] | undefined {
+  let best: Term[] | undefined;
+  let bestSize = Infinity;
+  for (const r of reqs) {
+    let n = 0;
+    for (const t of r) n += size(t);
+    if (n < bestSize) {
+      best = r;
+      bestSize = n;
+      if (n === 0) break;
+    }
+  }
+  return best;
+}
+
+/** Input order, without duplicates. */
+function inOrder<T>(items: T[], order: Map<T, number>): T[] {
+  const sorted = [...new Set(items)];
+  return sorted.sort((a, b) => order.get(a)! - order.get(b)!);
+}
+
+/** Objects selecting pods: each indexed under its rarest requirement, the rest scanned. */
+interface SelectorIndex {
+  readonly chosen: LabelIndex<K8sObject>;
+  readonly scan: Map<string, K8sObject[]>;
+  readonly order: Map<K8sObject, number>;
+  readonly answers: Map<PodView, K8sObject[]>;
+}
+
+function buildSelectorIndex(objects: readonly K8sObject[], selectorOf: (o: K8sObject) => unknown): SelectorIndex {
+  const idx: SelectorIndex = { chosen: new LabelIndex(), scan: new Map(), order: new Map(), answers: new Map() };
+  const entries: { o: K8sObject; ns: string; reqs: Term[][] }[] = [];
+  // First every term of every selector (for bucket sizes), then each object under its rarest one.
+  const all = new LabelIndex<K8sObject>();
+  objects.forEach((o, i) => {
+    const sel = selectorOf(o);
+    if (!isRecord(sel)) return;
+    idx.order.set(o, i);
+    const ns = namespaceOf(o);
+    const reqs = requirements(sel);
+    entries.push({ o, ns, reqs });
+    for (const r of reqs) for (const t of r) all.add(ns, t, o);
+  });
+  for (const { o, ns, reqs } of entries) {
+    const best = reqs.length === 1 ? reqs[0] : smallest(reqs, (t) => all.get(ns, t)?.length ?? 0);
+    if (best) for (const t of best) idx.chosen.add(ns, t, o);
+    else push(idx.scan, ns, o);
+  }
+  return idx;
 }
 
 /**
  * Build the evaluation context for a set of objects evaluated together. Cross-object lookups are
- * indexed (by namespace and name, and by selector label), so evaluation stays linear.
+ * indexed (by namespace and name, and by every selector label), so evaluation stays linear even
+ * when every workload shares its first label. Indexes are built on first use.
  */
 export function createContext(objects: readonly K8sObject[]): EvaluationContext {
   const byKind = new Map<string, K8sObject[]>();
   const podByObject = new Map<K8sObject, PodView>();
   const pods: PodView[] = [];
-  const byName = new Map<string, K8sObject>();
-  const podsByLabel = new Map<string, PodView[]>();
-  const podsByNamespace = new Map<string, PodView[]>();
   for (const o of objects) {
-    const kind = typeof o.kind === 'string' ? o.kind : '';
-    push(byKind, kind, o);
-    const name = o.metadata?.name;
-    if (typeof name === 'string') {
-      const key = `${kind}\u0000${namespaceOf(o)}\u0000${name}`;
-      if (!byName.has(key)) byName.set(key, o);
-    }
+    push(byKind, typeof o.kind === 'string' ? o.kind : '', o);
     const pod = extractPod(o);
     if (pod) {
       podByObject.set(o, pod);
       pods.push(pod);
-      push(podsByNamespace, pod.namespace, pod);
-      for (const [k, v] of Object.entries(pod.labels)) push(podsByLabel, `${pod.namespace}\u0000${k}=${v}`, pod);
     }
   }
+  let byName: Map<string, Map<string, Map<string, K8sObject>>> | undefined;
+  const find = (kind: string, namespace: string, name: string): K8sObject | undefined => {
+    if (!byName) {
+      byName = new Map();
+      for (const o of objects) {
+        const n = o.metadata?.name;
+        if (typeof n !== 'string') continue;
+        const k = typeof o.kind === 'string' ? o.kind : '';
+        let perKind = byName.get(k);
+        if (!perKind) byName.set(k, (perKind = new Map()));
+        const ns = namespaceOf(o);
+        let perNs = perKind.get(ns);
+        if (!perNs) perKind.set(ns, (perNs = new Map()));
+        if (!perNs.has(n)) perNs.set(n, o);
+      }
+    }
+    return byName.get(kind)?.get(namespace)?.get(name);
+  };
+  let podIndex: { byLabel: LabelIndex<PodView>; byNamespace: Map<string, PodView[]>; order: Map<PodView, number> } | undefined;
+  const podsIndexed = () => {
+    if (!podIndex) {
+      podIndex = { byLabel: new LabelIndex(), byNamespace: new Map(), order: new Map() };
+      pods.forEach((pod, i) => {
+        podIndex!.order.set(pod, i);
+        push(podIndex!.byNamespace, pod.namespace, pod);
+        for (const k in pod.labels) podIndex!.byLabel.add(pod.namespace, [k, pod.labels[k]], pod, true);
+      });
+    }
+    return podIndex;
+  };
   const indexes = new Map<string, Map<(o: K8sObject) => string | undefined, Map<string, K8sObject[]>>>();
   const indexBy = (kind: string, key: (o: K8sObject) => string | undefined): Map<string, K8sObject[]> => {
     let perKind = indexes.get(kind);
@@ -145,23 +261,13 @@ export function createContext(objects: readonly K8sObject[]): EvaluationContext 
     }
     return idx;
   };
-  // Selector indexes: objects by namespace + their selector's first matchLabels pair; the rest
-  // (empty or expression-only selectors) are scanned.
-  const selectingCache = new Map<PodView, Map<string, K8sObject[]>>();
-  const selectorIndexes = new Map<string, { byPair: Map<string, K8sObject[]>; scan: Map<string, K8sObject[]> }>();
-  const selectorIndex = (kind: string, selectorOf: (o: K8sObject) => unknown) => {
-    let idx = selectorIndexes.get(kind);
-    if (!idx) {
-      idx = { byPair: new Map(), scan: new Map() };
-      for (const o of byKind.get(kind) ?? []) {
-        const sel = selectorOf(o);
-        if (!isRecord(sel)) continue;
-        const pair = firstPair(sel);
-        if (pair) push(idx.byPair, `${namespaceOf(o)}\u0000${pair}`, o);
-        else push(idx.scan, namespaceOf(o), o);
-      }
-      selectorIndexes.set(kind, idx);
-    }
+  // One selector index per kind and selector function (rules pass stable functions).
+  const selectorIndexes = new Map<string, Map<(o: K8sObject) => unknown, SelectorIndex>>();
+  const selectorIndex = (kind: string, selectorOf: (o: K8sObject) => unknown): SelectorIndex => {
+    let perKind = selectorIndexes.get(kind);
+    if (!perKind) selectorIndexes.set(kind, (perKind = new Map()));
+    let idx = perKind.get(selectorOf);
+    if (!idx) perKind.set(selectorOf, (idx = buildSelectorIndex(byKind.get(kind) ?? [], selectorOf)));
     return idx;
   };
   return {
@@ -171,32 +277,37 @@ export function createContext(objects: readonly K8sObject[]): EvaluationContext 
     pods,
     namespaceOf,
     selects,
-    find: (kind, namespace, name) => byName.get(`${kind}\u0000${namespace}\u0000${name}`),
+    find,
     indexBy,
     selecting: (kind, pod, selectorOf) => {
-      // Several rules ask the same question of the same pod: answer once.
-      const cacheKey = `${kind}\u0000${pod.specPath}`;
-      let perPod = selectingCache.get(pod);
-      if (!perPod) selectingCache.set(pod, (perPod = new Map()));
-      const cached = perPod.get(cacheKey);
-      if (cached) return cached;
       const idx = selectorIndex(kind, selectorOf);
+      // Several rules ask the same question of the same pod: answer once.
+      const cached = idx.answers.get(pod);
+      if (cached) return cached;
       const out: K8sObject[] = [];
-      const seen = new Set<K8sObject>();
-      const consider = (o: K8sObject) => {
-        if (!seen.has(o) && selects(selectorOf(o), pod.labels)) out.push(o);
-        seen.add(o);
+      const consider = (list: readonly K8sObject[] | undefined) => {
+        if (list) for (const o of list) if (selects(selectorOf(o), pod.labels)) out.push(o);
       };
-      for (const [k, v] of Object.entries(pod.labels)) for (const o of idx.byPair.get(`${pod.namespace}\u0000${k}=${v}`) ?? []) consider(o);
-      for (const o of idx.scan.get(pod.namespace) ?? []) consider(o);
-      perPod.set(cacheKey, out);
-      return out;
+      const ns = pod.namespace;
+      for (const k in pod.labels) {
+        consider(idx.chosen.get(ns, [k, pod.labels[k]]));
+        consider(idx.chosen.get(ns, [k, undefined]));
+      }
+      consider(idx.scan.get(ns));
+      // An object sits in one bucket per alternative of one requirement, and a pod has one value
+      // per key, so it is found once; the order is input order.
+      const answer = out.length > 1 ? inOrder(out, idx.order) : out;
+      idx.answers.set(pod, answer);
+      return answer;
     },
     podsSelectedBy: (namespace, selector) => {
       if (!isRecord(selector)) return [];
-      const pair = firstPair(selector);
-      const candidates = pair ? podsByLabel.get(`${namespace}\u0000${pair}`) ?? [] : podsByNamespace.get(namespace) ?? [];
-      return candidates.filter((p) => selects(selector, p.labels));
+      const { byLabel, byNamespace, order } = podsIndexed();
+      const best = smallest(requirements(selector), (t) => byLabel.get(namespace, t)?.length ?? 0);
+      if (!best) return (byNamespace.get(namespace) ?? []).filter((p) => selects(selector, p.labels));
+      const out: PodView[] = [];
+      for (const t of best) for (const p of byLabel.get(namespace, t) ?? []) if (selects(selector, p.labels)) out.push(p);
+      return best.length > 1 && out.length > 1 ? inOrder(out, order) : out;
     },
   };
 }

@@ -46,3 +46,30 @@ describe('values a JSON patch adds that the L1 class drops are found', () => {
     expect(droppedPatchValues(d)).toEqual([]);
   });
 });
+
+describe('synthesis fails loudly on a dropped patch value', () => {
+  test('HardeningError with the JSON pointer and the Quantity fix', () => {
+    const app = new App();
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { HardenedService } = require('../../src') as typeof import('../../src');
+    const svc = new HardenedService(chart, 'api', {
+      image: 'ghcr.io/acme/api:1.2.3',
+      ports: [{ name: 'http', port: 8080 }],
+      resources: 'small',
+      priorityClassName: 'standard',
+      probes: { readiness: { http: { path: '/readyz', port: 'http' } }, liveness: { http: { path: '/livez', port: 'http' } } },
+      ingress: [{ from: { kind: 'namespace', namespace: 'ingress-nginx' } }],
+    });
+    svc.deployment.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources/requests/cpu', '300m'));
+    let err: any;
+    try {
+      app.synthYaml();
+    } catch (e) {
+      err = e;
+    }
+    expect(err?.name).toBe('HardeningError');
+    expect([err.ruleId, err.fieldPath, err.constructPath]).toEqual(['spec/patch-dropped-value', '/spec/template/spec/containers/0/resources/requests/cpu', 'c/api/Deployment']);
+    expect(err.fix).toContain('k8s.Quantity.fromString("300m")');
+  });
+});

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { defaultRuleSet, evaluateDockerfiles, parseDockerfile } from '../../src';
@@ -91,7 +92,7 @@ describe('hardened audit reads Dockerfiles', () => {
   test('in folder walks, by name, with file:line locations', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { run: cli } = require('../../src/cli/main');
-    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'df-audit-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-audit-'));
     fs.copyFileSync(path.join(fixtures, 'dockerfile-no-secrets/fail.Dockerfile'), path.join(dir, 'Dockerfile'));
     fs.copyFileSync(path.join(fixtures, 'dockerfile-healthcheck/pass.Dockerfile'), path.join(dir, 'worker.Dockerfile'));
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'FROM nothing');
