@@ -178,7 +178,8 @@ describe('it runs', () => {
   test("the README's first program synthesizes, guarded", async () => {
     const first = programs[0];
     expect(first.origin).toMatch(/^README\.md:/);
-    const js = ts.transpileModule(first.source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+    const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
+    const js = ts.transpileModule(first.source, { compilerOptions }).outputText;
     fs.writeFileSync(path.join(packed.consumer, 'first.js'), js);
     const out = path.join(packed.tmp, 'first-out');
     const r = await run(process.execPath, ['first.js'], { cwd: packed.consumer, env: { ...process.env, CDK8S_OUTDIR: out } });
