@@ -134,8 +134,8 @@ project.package.addField('exports', {
 // ignores `exports`: typesVersions gives the subpaths their types there.
 project.package.addField('typesVersions', {
   '*': {
-    'docker': ['lib/docker/index.d.ts'],
-    'policy': ['lib/policy/index.d.ts'],
+    docker: ['lib/docker/index.d.ts'],
+    policy: ['lib/policy/index.d.ts'],
   },
 });
 // What ships beside lib/: the sources the source maps name, and everything the README links.

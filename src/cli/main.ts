@@ -117,7 +117,7 @@ export function run(argv: readonly string[], io: Io = processIo): number {
 
   program
     .command('rules')
-    .description('List the rule catalogue')
+    .description('List the rule catalogue (--format json: every field, references included)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--pack <module...>', 'include rule pack modules')
     .action((opts: { format: 'text' | 'json'; pack?: string[] }) => guard(() => {
@@ -127,7 +127,7 @@ export function run(argv: readonly string[], io: Io = processIo): number {
 
   program
     .command('explain')
-    .description("Print one rule's rationale, fix and the ids of the same check in Polaris, kube-score, kube-linter, Pod Security and CIS Docker")
+    .description("Print one rule's rationale, fix, public references and the ids of the same check in Polaris, kube-score, kube-linter, Pod Security and CIS Docker")
     .argument('<rule>', 'rule id')
     .option('--pack <module...>', 'include rule pack modules')
     .action((id: string, opts: { pack?: string[] }) => guard(() => {
