@@ -64,6 +64,8 @@ const project = new typescript.TypeScriptProject({
     'ipaddr.js@^2.2.0',
     'cron-parser@^5.0.0',
     'dockerfile-ast@^0.7.1',
+    // The audit's YAML load path (positions through its listener); also the benchmark baseline.
+    'js-yaml@^4.1.0',
   ],
   peerDeps: ['cdk8s@^2.68.11', 'cdk8s-plus-28@^2.5.6', 'constructs@^10.3.0'],
   peerDependencyOptions: { pinnedDevDependency: false },
@@ -83,8 +85,6 @@ const project = new typescript.TypeScriptProject({
     'cdk8s-cli@^2.207.0',
     // The traffic graph is tested in Debian's headless chromium; 24.x is the last line that runs on Node 20.
     'puppeteer-core@24.43.1',
-    // Benchmark baseline for the audit's YAML load path.
-    'js-yaml@^4.1.0',
     '@types/js-yaml@^4.0.9',
   ],
 

@@ -1,5 +1,4 @@
 // js-yaml is a runtime dependency of the audit loader (package.json dependencies, via .projenrc.ts).
-// eslint-disable-next-line import/no-extraneous-dependencies
 import * as jsyaml from 'js-yaml';
 import { SourceLocation } from '../policy/types';
 
