@@ -8,7 +8,7 @@ import { ImageKnowledge, knowledgeOf } from './images';
 import { serviceNames } from './names';
 import { Call } from './printer';
 import { ComposeInputError, ComposeModel, ComposeService } from './read';
-import { credentialArgs, isSecretEnv, redact, secretShape } from './secrets';
+import { credentialArgs, isSecretEnv, parseUrl, redact, secretShape, urlCandidates } from './secrets';
 import { composeContainers, parseComposeBytes } from '../policy/compose';
 import { RUNTIME_SOCKET, sensitive } from '../policy/rules/host';
 import { DockerContainer } from '../policy/types';
@@ -281,16 +281,21 @@ function resolveEdge(e: RawEdge, workloads: Map<string, Draft>, names: ReadonlyM
     if (wrong.length) return { ...base, ports: [], unresolved: `${e.from} names port ${wrong.map((x) => x.port).join(', ')} of ${e.to}, but the database listens on ${p.port}` };
     return { ...base, ports: [{ port: p.port, protocol: 'TCP' }] };
   }
-  if (!server.ports.length) return { ...base, ports: [], unresolved: `${e.to} declares no port (no ports, expose or known image): declare the port it listens on, then connect` };
   const named = [...new Set(e.evidence.map((x) => x.port).filter((p): p is number => p !== undefined))];
   let ports: PlannedPort[];
   if (named.length) {
     ports = server.ports.filter((p) => named.includes(p.composePort) || named.includes(p.port));
+    // On a Compose network every port of a container is reachable: a port a client names is one
+    // the server listens on, so it is declared.
     const missing = named.filter((n) => !server.ports.some((p) => p.composePort === n || p.port === n));
-    if (missing.length) return { ...base, ports: [], unresolved: `${e.from} names port ${missing.join(', ')} of ${e.to}, which it does not declare (declared: ${server.ports.map((p) => p.composePort).join(', ')})` };
+    for (const n of missing) {
+      const added = server.declarePort(n, `${e.from} connects to it (${e.evidence.filter((x) => x.port === n).map((x) => x.what).join('; ')})`);
+      if (added) ports.push(added);
+    }
   } else {
     ports = server.ports;
   }
+  if (!ports.length) return { ...base, ports: [], unresolved: `${e.to} declares no port (no ports, expose or known image) and the evidence names none: declare the port it listens on, then connect` };
   return { ...base, portNames: ports.map((p) => p.name), ports: ports.map((p) => ({ port: p.port, protocol: p.protocol })) };
 }
 
@@ -309,6 +314,25 @@ class Draft {
   public knowledge?: ImageKnowledge;
   public readonly relaxations: Record<string, unknown> = {};
   constructor(public readonly composeName: string, public readonly name: string, public kind: 'service' | 'database', public readonly svc: ComposeService) {}
+
+  /** Declare a TCP port a client connects to (services only). */
+  declarePort(port: number, why: string): PlannedPort | undefined {
+    if (this.kind !== 'service' || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+    const p: PlannedPort = { name: `port-${port}`, port, composePort: port, protocol: 'TCP' };
+    this.ports.push(p);
+    this.spec.ports = [...((this.spec.ports as unknown[] | undefined) ?? []), { name: p.name, port }];
+    this.changes.push({ text: `declares port ${port}: ${why}` });
+    if (port < 1024) {
+      this.relaxations.privilegedPorts = `TODO: the image listens on ${port}; configure a port of 1024 or more`;
+      this.todo(`listens on ${port} (below 1024): configure the image to listen on a high port`, 'unprivileged-container-ports', false);
+    }
+    if (!this.spec.probes || (this.relaxations.noProbes && !this.healthcheck)) {
+      delete this.relaxations.noProbes;
+      this.spec.probes = { readiness: { tcp: { port: p.name } } };
+      this.relaxations.noLivenessProbe = 'TODO: no healthcheck in Compose; add a liveness endpoint distinct from readiness';
+    }
+    return p;
+  }
 
   todo(text: string, ruleId?: string, unreviewed = true): void {
     this.todos.push({ ruleId, text });
@@ -529,7 +553,7 @@ function planService(d: Draft, svc: ComposeService, m: DockerContainer, image: s
       continue;
     }
     const r = resolveInterpolation(v);
-    if (r.interpolated && r.value !== undefined && secretShape(r.value)) {
+    if ((r.interpolated && r.value !== undefined && secretShape(r.value)) || urlCandidates(v).some((u) => !!parseUrl(u)?.password)) {
       const key = kebabKey(k);
       secretKeys.push(key);
       env[k] = { secret: { name: secretName, key } };
