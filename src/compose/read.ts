@@ -65,16 +65,16 @@ export function readCompose(text: string, file: string): ComposeModel {
     const line = err.linePos?.[0];
     throw new ComposeInputError(`${file}${line ? `:${line.line}:${line.col}` : ''}: malformed YAML: ${err.message.split('\n')[0]}`);
   }
-  const nonEmpty = list.filter((d) => d.contents !== null);
-  if (nonEmpty.length > 1) {
-    throw new ComposeInputError(`${file}: ${nonEmpty.length} YAML documents in one file: Compose reads one document per file. Put each in its own file (Compose merges files given with -f), or merge them into one, then convert.`);
-  }
-  let doc: unknown;
+  let values: unknown[];
   try {
-    doc = nonEmpty[0]?.toJS({ maxAliasCount: 100 });
+    values = list.map((d) => d.toJS({ maxAliasCount: 100 })).filter((v) => v !== null && v !== undefined);
   } catch (e) {
     throw new ComposeInputError(`${file}: malformed YAML: ${(e as Error).message.split('\n')[0]}`);
   }
+  if (values.length > 1) {
+    throw new ComposeInputError(`${file}: ${values.length} YAML documents in one file: Compose reads one document per file. Put each in its own file (Compose merges files given with -f), or merge them into one, then convert.`);
+  }
+  const doc = values[0];
   if (!doc || typeof doc !== 'object' || Array.isArray(doc) || typeof (doc as { services?: unknown }).services !== 'object' || (doc as { services?: unknown }).services === null) {
     throw new ComposeInputError(`${file}: not a Compose file (no services mapping)`);
   }
