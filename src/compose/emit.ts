@@ -202,7 +202,7 @@ export function emitProject(plan: ConversionPlan, options: EmitOptions): Record<
         'synth': 'hardened synth main.ts',
         'synth:strict': 'hardened synth main.ts --fail-on warning',
         'verify-flows': 'hardened verify-flows flows.yaml dist',
-        'cdk8s': 'cdk8s synth',
+        'cdk8s': 'cdk8s synth --no-check-upgrade',
         'docker:preview': 'pulumi preview',
       },
       dependencies: { 'hardened-constructs': options.packageSpec, 'cdk8s': '^2.70.0', 'cdk8s-plus-28': '^2.5.6', 'constructs': '^10.3.0' },
