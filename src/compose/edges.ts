@@ -9,9 +9,26 @@ import { parseUrl, tokens, urlCandidates } from './secrets';
 
 /** Default ports of URL schemes (when the URL names none). */
 const SCHEME_PORTS: Record<string, number> = {
-  'http': 80, 'https': 443, 'ws': 80, 'wss': 443, 'redis': 6379, 'rediss': 6379, 'postgres': 5432, 'postgresql': 5432,
-  'mysql': 3306, 'mariadb': 3306, 'mongodb': 27017, 'amqp': 5672, 'amqps': 5671, 'nats': 4222, 'kafka': 9092,
-  'memcached': 11211, 'mqtt': 1883, 'ldap': 389, 'smtp': 25, 'grpc': 443,
+  http: 80,
+  https: 443,
+  ws: 80,
+  wss: 443,
+  redis: 6379,
+  rediss: 6379,
+  postgres: 5432,
+  postgresql: 5432,
+  mysql: 3306,
+  mariadb: 3306,
+  mongodb: 27017,
+  amqp: 5672,
+  amqps: 5671,
+  nats: 4222,
+  kafka: 9092,
+  memcached: 11211,
+  mqtt: 1883,
+  ldap: 389,
+  smtp: 25,
+  grpc: 443,
 };
 
 /** Env names whose bare value is a host name. */
@@ -127,7 +144,10 @@ export function inferEdges(services: ReadonlyMap<string, ComposeService>, names:
  * Find service hosts in one value: URLs first (their host and port), then host:port tokens, then
  * bare host names where the key says the value is a host.
  */
-function scanText(value: string, where: string, bareHost: boolean, lookup: (h: string) => string | undefined, found: (to: string, ev: EdgeEvidence) => void): void {
+type Lookup = (h: string) => string | undefined;
+type Found = (to: string, ev: EdgeEvidence) => void;
+
+function scanText(value: string, where: string, bareHost: boolean, lookup: Lookup, found: Found): void {
   let rest = value;
   for (const u of urlCandidates(value)) {
     rest = rest.split(u).join(' ');

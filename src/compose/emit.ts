@@ -162,7 +162,8 @@ function dockerFile(plan: ConversionPlan): string {
       lines.push(`export const ${v(w.name)} = new StatefulDatabase(${str(w.name)}, { ...databases[${str(w.name)}], docker: ${print(docker, 0)} });`);
       continue;
     }
-    if (w.healthcheck && !(w.spec.probes as { liveness?: { exec?: unknown } } | undefined)?.liveness?.exec) docker.healthcheck = { command: w.healthcheck };
+    const probes = w.spec.probes as { liveness?: { exec?: unknown } } | undefined;
+    if (w.healthcheck && !probes?.liveness?.exec) docker.healthcheck = { command: w.healthcheck };
     const over: Record<string, unknown> = {};
     if (w.published.length) {
       docker.publish = w.published.map((p) => ({ port: p.name, hostPort: dockerHostPort(p.hostPort) }));

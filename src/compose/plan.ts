@@ -383,7 +383,11 @@ function planResources(d: Draft, svc: ComposeService): void {
   const memL = memQuantity(lim.memory ?? svc.mem_limit);
   if (cpuL && memL) {
     d.spec.resources = {
-      requests: { cpu: cpuQuantity(res.cpus) ?? cpuL, memory: memQuantity(res.memory ?? svc.mem_reservation) ?? memL, ephemeralStorage: PRESET_EPHEMERAL.request },
+      requests: {
+        cpu: cpuQuantity(res.cpus) ?? cpuL,
+        memory: memQuantity(res.memory ?? svc.mem_reservation) ?? memL,
+        ephemeralStorage: PRESET_EPHEMERAL.request,
+      },
       limits: { cpu: cpuL, memory: memL, ephemeralStorage: PRESET_EPHEMERAL.limit },
     };
     d.changes.push({ ruleId: 'ephemeral-storage-limits', text: `resources from deploy.resources (CPU ${cpuL}, memory ${memL}); ephemeral-storage ${PRESET_EPHEMERAL.request}/${PRESET_EPHEMERAL.limit} added` });
@@ -474,7 +478,9 @@ function commandWords(d: Draft, what: 'entrypoint' | 'command', v: unknown): str
  * Credentials on a command line never reach the generated code: each becomes `$(VAR)` (Kubernetes
  * expands it from the environment) with VAR a reference to a Secret key.
  */
-function scrubCredentials(d: Draft, words: string[] | undefined, what: string, env: Record<string, unknown>, secretName: string, keys: string[]): string[] | undefined {
+function scrubCredentials(
+  d: Draft, words: string[] | undefined, what: string, env: Record<string, unknown>, secretName: string, keys: string[],
+): string[] | undefined {
   if (!words) return words;
   const hits = credentialArgs(words);
   if (!hits.length) return words;
@@ -646,12 +652,15 @@ function planProbes(d: Draft, svc: ComposeService): void {
   const timeout = seconds(svc.healthcheck?.timeout, 3);
   const retries = Number.isInteger(svc.healthcheck?.retries) && svc.healthcheck!.retries! > 0 ? svc.healthcheck!.retries! : 3;
   const startPeriod = seconds(svc.healthcheck?.start_period, 0);
-  const startup = hc && startPeriod > 0 ? { exec: { command: hc }, periodSeconds: interval, timeoutSeconds: timeout, failureThreshold: Math.ceil(startPeriod / interval) + retries } : undefined;
+  const timing = { periodSeconds: interval, timeoutSeconds: timeout };
+  const startupThreshold = Math.ceil(startPeriod / interval) + retries;
+  const startup = hc && startPeriod > 0 ? { exec: { command: hc }, ...timing, failureThreshold: startupThreshold } : undefined;
   d.healthcheck = hc;
   const tcp = d.ports.filter((p) => p.protocol === 'TCP');
   if (tcp.length) {
     if (hc) {
-      d.spec.probes = { readiness: { tcp: { port: tcp[0].name } }, liveness: { exec: { command: hc }, periodSeconds: interval, timeoutSeconds: timeout, failureThreshold: retries }, startup };
+      const liveness = { exec: { command: hc }, ...timing, failureThreshold: retries };
+      d.spec.probes = { readiness: { tcp: { port: tcp[0].name } }, liveness, startup };
       if (startup) d.changes.push({ ruleId: 'liveness-probe', text: `start_period ${startPeriod}s: a startup probe (the healthcheck, up to ${startup.failureThreshold} × ${interval}s) holds liveness back while the service starts` });
       d.changes.push({ ruleId: 'readiness-probe', text: `readiness: TCP on ${tcp[0].port}; liveness: the Compose healthcheck` });
     } else {
@@ -707,8 +716,7 @@ function planDatabase(d: Draft, svc: ComposeService, m: DockerContainer, image: 
   const words = commandWords(d, 'command', svc.command);
   const sa = serverArgs(engine, words);
   let extraArgs: string[] | undefined;
-  if (sa.why) d.todo(`${sa.why}: it was not kept; the preset runs its own server command. Put the options in the engine's configuration`);
-  else if (sa.args?.length) {
+  if (sa.why) {d.todo(`${sa.why}: it was not kept; the preset runs its own server command. Put the options in the engine's configuration`);} else if (sa.args?.length) {
     const creds = credentialArgs(sa.args);
     if (creds.length) d.todo('the Compose command passes a credential on the command line: it was not copied; the preset reads the password from the credentials Secret');
     extraArgs = sa.args.filter((_, i) => !creds.some((c) => c.index === i) && !(creds.some((c) => c.index === i + 1 && c.prefix === '')));
@@ -736,8 +744,8 @@ function planDatabase(d: Draft, svc: ComposeService, m: DockerContainer, image: 
     spec.engine = engine;
     if (image) spec.image = image;
     if (extraArgs?.length && engine === 'redis') {
-      const preset = ['--appendonly', 'yes'];
-      const same = extraArgs.length === 2 && extraArgs.every((a, i) => a === preset[i]);
+      const already = ['--appendonly', 'yes'];
+      const same = extraArgs.length === 2 && extraArgs.every((a, i) => a === already[i]);
       if (same) d.changes.push({ text: 'the Compose command (--appendonly yes) is what the redis preset runs already' });
       else d.todo(`the Compose command's options (${extraArgs.map(redact).join(' ')}) are not passed to Redis: the preset builds its own command line; set them in a redis.conf (ConfigMap) or extend the engine`);
     } else if (extraArgs?.length) {
@@ -760,7 +768,7 @@ function planDatabase(d: Draft, svc: ComposeService, m: DockerContainer, image: 
   if (engine === 'mongo') d.todo('MongoDB is a custom engine here (no preset): review its probes, and plan backups (mongodump) yourself');
   d.published = [];
   d.healthcheck = healthcheckCommand(svc.healthcheck);
-  if (m.ports?.some((p) => p.external !== undefined)) d.todo(`Compose published the database port on the host: it is reachable only from its clients now (use kubectl port-forward for administration)`, undefined, false);
+  if (m.ports?.some((p) => p.external !== undefined)) d.todo('Compose published the database port on the host: it is reachable only from its clients now (use kubectl port-forward for administration)', undefined, false);
   if (d.relaxations.unpinnedImage === undefined) delete d.relaxations.unpinnedImage;
 }
 

@@ -46,7 +46,10 @@ export function oneLine(text: string): string {
   let out = '';
   for (const ch of String(text)) {
     const c = ch.codePointAt(0)!;
-    if (c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x200e || c === 0x200f || c === 0xfeff) {
+    const control = c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0);
+    const separator = c === 0x2028 || c === 0x2029 || c === 0xfeff;
+    const invisible = separator || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x200e || c === 0x200f;
+    if (control || invisible) {
       out += `\\u${c.toString(16).padStart(4, '0')}`;
     } else {
       out += ch;

@@ -27,8 +27,12 @@ export interface ComposeService {
   readonly user?: string | number;
   readonly read_only?: boolean;
   readonly cap_add?: string[];
-  readonly healthcheck?: { test?: string | string[]; interval?: string; timeout?: string; retries?: number; start_period?: string; disable?: boolean };
-  readonly deploy?: { replicas?: number; resources?: { limits?: Record<string, unknown>; reservations?: Record<string, unknown> }; restart_policy?: unknown };
+  readonly healthcheck?: {
+    test?: string | string[]; interval?: string; timeout?: string; retries?: number; start_period?: string; disable?: boolean;
+  };
+  readonly deploy?: {
+    replicas?: number; resources?: { limits?: Record<string, unknown>; reservations?: Record<string, unknown> }; restart_policy?: unknown;
+  };
   readonly cpus?: number | string;
   readonly mem_limit?: number | string;
   readonly mem_reservation?: number | string;

@@ -6,7 +6,7 @@
 import { ConversionPlan, Item } from './plan';
 import { oneLine } from './printer';
 import { redact } from './secrets';
-import { SynthesizedPlan, workloadFacts } from './synth';
+import { portNumbersOf, SynthesizedPlan, workloadFacts } from './synth';
 import { UNREVIEWED_ANNOTATION } from '../policy/rules/review';
 
 const text = (s: string) => oneLine(redact(s));
@@ -19,9 +19,10 @@ export function allowedByPolicies(objects: readonly any[], client: string, serve
   const serverObj = objects.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata?.name === server);
   const clientObj = objects.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata?.name === client);
   if (!serverObj || !clientObj) return false;
-  const portNames = new Map<string, number>((serverObj.spec.template.spec.containers as any[]).flatMap((c) => (c.ports ?? []).map((p: any) => [p.name, p.containerPort] as [string, number])));
+  const portNames = portNumbersOf(serverObj.spec.template.spec.containers);
   const portOk = (ports: any[] | undefined) => !ports?.length || ports.some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === port || portNames.get(p.port) === port));
-  const selects = (peer: any, labels: Record<string, string>) => !peer.namespaceSelector && !peer.ipBlock && Object.entries(peer.podSelector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const selects = (peer: any, labels: Record<string, string>) =>
+    !peer.namespaceSelector && !peer.ipBlock && Object.entries(peer.podSelector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
   const clientLabels = clientObj.spec.template.metadata.labels;
   const serverLabels = serverObj.spec.template.metadata.labels;
   const egress = (np(client)?.spec?.egress ?? []).some((r: any) => (r.to ?? []).some((p: any) => selects(p, serverLabels)) && portOk(r.ports));

@@ -4,11 +4,11 @@
  * intentions of the plan.
  */
 import { App, Chart } from 'cdk8s';
+import { DOCKER_SINGLE_REPLICA, dockerHostPort, wiredEdges } from './emit';
+import { ConversionPlan, PlannedWorkload } from './plan';
+import { Call } from './printer';
 import { UNREVIEWED_ANNOTATION } from '../policy/rules/review';
 import { K8sObject } from '../policy/types';
-import { ConversionPlan, PlannedWorkload } from './plan';
-import { DOCKER_SINGLE_REPLICA, dockerHostPort, wiredEdges } from './emit';
-import { Call } from './printer';
 
 /** Printer calls → the values they stand for. */
 export function materialize(x: unknown): unknown {
@@ -74,7 +74,8 @@ function dockerFacts(plan: ConversionPlan): DockerFacts[] {
       continue;
     }
     const publish = w.published.map((p) => ({ port: p.name, hostPort: dockerHostPort(p.hostPort) }));
-    const over = publish.length && w.replicas !== 1 ? { replicas: 1, relaxations: { ...(spec.relaxations as object ?? {}), singleReplica: DOCKER_SINGLE_REPLICA } } : {};
+    const relaxations = { ...(spec.relaxations as object ?? {}), singleReplica: DOCKER_SINGLE_REPLICA };
+    const over = publish.length && w.replicas !== 1 ? { replicas: 1, relaxations } : {};
     const p = d.planDockerService(w.name, { ...spec, ...over, docker: { app: plan.namespace, secretSources, publish } } as never);
     const first = p.plans[0].args;
     out.push({
@@ -101,6 +102,11 @@ export interface WorkloadFacts {
   readonly command?: string[];
   readonly args?: string[];
   readonly secrets: { name: string; keys: string[] }[];
+}
+
+/** Container port names → numbers. */
+export function portNumbersOf(containers: readonly any[]): Map<string, number> {
+  return new Map<string, number>(containers.flatMap((c) => (c.ports ?? []).map((p: any) => [p.name, p.containerPort] as [string, number])));
 }
 
 function peerText(p: any, ns: string): string {
@@ -138,21 +144,17 @@ export function workloadFacts(objects: readonly K8sObject[], name: string, ns: s
   };
   for (const m of main.volumeMounts ?? []) {
     const v = volumes.get(m.name);
-    if (v?.emptyDir) writable.push(`\`${m.mountPath}\` (${v.emptyDir.sizeLimit ?? 'no limit'}${v.emptyDir.medium === 'Memory' ? ', in memory' : ''})`);
-    else if (v?.secret) {
+    if (v?.emptyDir) {writable.push(`\`${m.mountPath}\` (${v.emptyDir.sizeLimit ?? 'no limit'}${v.emptyDir.medium === 'Memory' ? ', in memory' : ''})`);} else if (v?.secret) {
       mounts.push(`\`${m.mountPath}\` ← Secret \`${v.secret.secretName}\`${v.secret.items ? ` (keys ${v.secret.items.map((i: any) => `\`${i.key}\``).join(', ')})` : ''}${m.readOnly ? ', read-only' : ''}`);
       addSecret(v.secret.secretName);
       for (const i of v.secret.items ?? []) addSecret(v.secret.secretName, i.key);
-    } else if (v?.persistentVolumeClaim) mounts.push(`\`${m.mountPath}\` ← claim \`${v.persistentVolumeClaim.claimName}\`${m.readOnly ? ', read-only' : ''}`);
-    else if (claimTemplates.has(m.name)) mounts.push(`\`${m.mountPath}\` ← claim \`${m.name}-${name}-<n>\` (one per replica)`);
-    else if (v?.configMap) mounts.push(`\`${m.mountPath}\` ← ConfigMap \`${v.configMap.name}\``);
-    else mounts.push(`\`${m.mountPath}\``);
+    } else if (v?.persistentVolumeClaim) {mounts.push(`\`${m.mountPath}\` ← claim \`${v.persistentVolumeClaim.claimName}\`${m.readOnly ? ', read-only' : ''}`);} else if (claimTemplates.has(m.name)) {mounts.push(`\`${m.mountPath}\` ← claim \`${m.name}-${name}-<n>\` (one per replica)`);} else if (v?.configMap) {mounts.push(`\`${m.mountPath}\` ← ConfigMap \`${v.configMap.name}\``);} else {mounts.push(`\`${m.mountPath}\``);}
   }
   for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
     for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) addSecret(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
   }
   const np = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata?.name === name);
-  const portNumbers = new Map<string, number>((pod.containers as any[]).flatMap((c) => (c.ports ?? []).map((p: any) => [p.name, p.containerPort] as [string, number])));
+  const portNumbers = portNumbersOf(pod.containers);
   const reachableFrom: string[] = [];
   const connectsTo: string[] = [];
   for (const r of np?.spec?.ingress ?? []) {

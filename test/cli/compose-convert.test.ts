@@ -37,10 +37,10 @@ services:
     entrypoint: /docker-entrypoint.sh
     command: "nginx -g 'daemon off;'"
 `);
-  expect(spec).toContain(`args: ["node", "server.js", "--port", "3000"],`);
-  expect(spec).toContain(`command: ["sh", "-c", "npm run migrate && npm start"],`);
-  expect(spec).toContain(`command: ["/docker-entrypoint.sh"],`);
-  expect(spec).toContain(`args: ["nginx", "-g", "daemon off;"],`);
+  expect(spec).toContain('args: ["node", "server.js", "--port", "3000"],');
+  expect(spec).toContain('command: ["sh", "-c", "npm run migrate && npm start"],');
+  expect(spec).toContain('command: ["/docker-entrypoint.sh"],');
+  expect(spec).toContain('args: ["nginx", "-g", "daemon off;"],');
   expect(md).toContain('the Compose command string needs a shell and runs through sh -c');
 });
 
@@ -54,10 +54,10 @@ services:
     image: ghcr.io/acme/client:1.0.0
     depends_on: [dns]
 `);
-  expect(spec).toContain(`{ name: "udp-5353", port: 5353, protocol: "UDP" },`);
-  expect(spec).toContain(`{ name: "port-8053", port: 8053 },`);
-  expect(spec).toContain(`probes: { readiness: { tcp: { port: "port-8053" } } },`);
-  expect(spec).toContain(`[{ from: "client", to: "dns" }]`);
+  expect(spec).toContain('{ name: "udp-5353", port: 5353, protocol: "UDP" },');
+  expect(spec).toContain('{ name: "port-8053", port: 8053 },');
+  expect(spec).toContain('probes: { readiness: { tcp: { port: "port-8053" } } },');
+  expect(spec).toContain('[{ from: "client", to: "dns" }]');
   expect(md).toContain('`client` → `dns` on 8053/TCP, 9000/TCP, 5353/UDP: allowed by both NetworkPolicies. Evidence: depends_on.');
   expect(md).toContain("port range '127.0.0.1:9000-9002:9000-9002': only its first port was converted");
   expect(md).toContain('port 9999/sctp: only TCP and UDP ports are converted');
@@ -79,9 +79,9 @@ services:
       retries: 2
       start_period: 1m
 `);
-  expect(spec).toContain(`{ path: "/run", sizeLimit: "10Mi" }`);
-  expect(spec).toContain(`{ path: "/cache", sizeLimit: "64Mi" }`);
-  expect(spec).toContain(`{ path: "/scratch", sizeLimit: "32Mi" }`);
+  expect(spec).toContain('{ path: "/run", sizeLimit: "10Mi" }');
+  expect(spec).toContain('{ path: "/cache", sizeLimit: "64Mi" }');
+  expect(spec).toContain('{ path: "/scratch", sizeLimit: "32Mi" }');
   expect(spec).toMatch(/startup: \{\n\s+exec: \{ command: \["wget", "-qO-", "http:\/\/localhost:8080\/health"\] \},\n\s+periodSeconds: 30,\n\s+timeoutSeconds: 10,\n\s+failureThreshold: 4,\n/);
   expect(md).toContain('start_period 60s: a startup probe');
 });

@@ -58,13 +58,17 @@ function allowedPairs(objects: any[]): { egress: string[]; ingress: string[] } {
   for (const np of objects.filter((o) => o.kind === 'NetworkPolicy')) {
     const self = np.spec.podSelector.matchLabels?.['app.kubernetes.io/instance'];
     if (!self) continue;
-    for (const r of np.spec.egress ?? []) for (const p of r.to ?? []) {
-      const to = instanceOf(p);
-      if (to) for (const port of r.ports ?? []) egress.push(`${self}->${to}:${port.port}`);
+    for (const r of np.spec.egress ?? []) {
+      for (const p of r.to ?? []) {
+        const to = instanceOf(p);
+        if (to) for (const port of r.ports ?? []) egress.push(`${self}->${to}:${port.port}`);
+      }
     }
-    for (const r of np.spec.ingress ?? []) for (const p of r.from ?? []) {
-      const from = instanceOf(p);
-      if (from && from !== self) for (const port of r.ports ?? []) ingress.push(`${from}->${self}:${typeof port.port === 'string' ? portsOf(self).get(port.port) : port.port}`);
+    for (const r of np.spec.ingress ?? []) {
+      for (const p of r.from ?? []) {
+        const from = instanceOf(p);
+        if (from && from !== self) for (const port of r.ports ?? []) ingress.push(`${from}->${self}:${typeof port.port === 'string' ? portsOf(self).get(port.port) : port.port}`);
+      }
     }
   }
   return { egress: [...new Set(egress)].sort(), ingress: [...new Set(ingress)].sort() };
@@ -127,8 +131,8 @@ describe.each(cases)('%s', (name, expected) => {
   test('MIGRATION.md: every claim about the manifests is what they contain', () => {
     const md = r.read('MIGRATION.md');
     for (const w of r.objects.filter((o) => workloadKinds.has(o.kind))) {
-      const name = w.metadata.name;
-      const section = md.split(/\n## /).find((s) => s.includes(`\`${name}\`)\n`))!;
+      const wname = w.metadata.name;
+      const section = md.split(/\n## /).find((s) => s.includes(`\`${wname}\`)\n`))!;
       expect(section).toBeDefined();
       const line = (label: string) => section.split('\n').find((l) => l.startsWith(`- ${label}: `))!.slice(label.length + 4);
       const pod = w.spec.template.spec;
@@ -144,14 +148,14 @@ describe.each(cases)('%s', (name, expected) => {
         expect(vm.readOnly).toBe(true);
       }
       expect(section).toContain(`runs as UID ${main.securityContext?.runAsUser ?? pod.securityContext.runAsUser}`);
-      const svc = r.objects.find((o) => o.kind === 'Service' && o.metadata.name === name);
+      const svc = r.objects.find((o) => o.kind === 'Service' && o.metadata.name === wname);
       const portNum = new Map<string, number>((main.ports ?? []).map((p: any) => [p.name, p.containerPort]));
       if (svc) expect(line('Kubernetes Service')).toContain(svc.spec.ports.map((p: any) => `${p.port}→${portNum.get(p.targetPort) ?? p.targetPort}/${p.protocol}`).join(', '));
       for (const m of line('Reachable from').matchAll(/workload `([^`]+)` on (\d+)\/(TCP|UDP)/g)) {
         if (m[1].endsWith('-backup')) continue;
-        expect(allowedByPolicies(r.objects, m[1], name, Number(m[2]), m[3])).toBe(true);
+        expect(allowedByPolicies(r.objects, m[1], wname, Number(m[2]), m[3])).toBe(true);
       }
-      for (const m of line('Connects to').matchAll(/workload `([^`]+)` on (\d+)\/(TCP|UDP)/g)) expect(allowedByPolicies(r.objects, name, m[1], Number(m[2]), m[3])).toBe(true);
+      for (const m of line('Connects to').matchAll(/workload `([^`]+)` on (\d+)\/(TCP|UDP)/g)) expect(allowedByPolicies(r.objects, wname, m[1], Number(m[2]), m[3])).toBe(true);
       if (main.args) expect(line('Arguments')).toBe(`\`${main.args.join(' ')}\``);
     }
     // The Secrets to create are exactly the Secrets the manifests reference.

@@ -23,7 +23,7 @@ describe('read: one schema-valid document', () => {
 describe('names: collisions are refused by name', () => {
   test('my_app, my-app and MY.APP', () => {
     expect(() => convert('services:\n  my_app: {image: "a:1"}\n  my-app: {image: "b:1"}\n  MY.APP: {image: "c:1"}\n  other: {image: "d:1"}\n'))
-      .toThrow(`service names collide after conversion to Kubernetes names: "MY.APP", "my-app", "my_app" all become 'my-app'`);
+      .toThrow('service names collide after conversion to Kubernetes names: "MY.APP", "my-app", "my_app" all become \'my-app\'');
   });
 
   test('every generated name is a DNS-1035 label of at most 40 characters', () => {

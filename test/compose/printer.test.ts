@@ -7,7 +7,8 @@ const runs = Number(process.env.FC_NUM_RUNS ?? 100);
 
 /** Syntax diagnostics and top-level statement count of a TypeScript text. */
 function parseTs(code: string): { errors: string[]; statements: number } {
-  const out = ts.transpileModule(code, { reportDiagnostics: true, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
+  const out = ts.transpileModule(code, { reportDiagnostics: true, compilerOptions });
   const sf = ts.createSourceFile('x.ts', code, ts.ScriptTarget.ES2022, true);
   return { errors: (out.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), statements: sf.statements.length };
 }
