@@ -58,7 +58,7 @@ services:
   expect(spec).toContain('{ name: "port-8053", port: 8053 },');
   expect(spec).toContain('probes: { readiness: { tcp: { port: "port-8053" } } },');
   expect(spec).toContain('[{ from: "client", to: "dns", ports: ["udp-5353", "port-8053", "port-9000"] }]');
-  expect(md).toContain('`client` → `dns` on 8053/TCP, 9000/TCP, 5353/UDP: allowed by both NetworkPolicies. Evidence: depends_on.');
+  expect(md).toContain('`client` → `dns` on 5353/UDP, 8053/TCP, 9000/TCP: allowed by both NetworkPolicies. Evidence: depends_on.');
   expect(md).toContain("port range '127.0.0.1:9000-9002:9000-9002': only its first port was converted");
   expect(md).toContain('port 9999/sctp: only TCP and UDP ports are converted');
 });
