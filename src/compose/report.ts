@@ -3,6 +3,7 @@
  * published ports per backend, Secrets) is read from the synthesized objects, not from the plan;
  * the changes and TODOs come from the plan with their rule ids. Every quoted input is one line.
  */
+import { dockerOrder } from './emit';
 import { ConversionPlan, Item } from './plan';
 import { oneLine } from './printer';
 import { redact } from './secrets';
@@ -72,6 +73,9 @@ export function migrationReport(plan: ConversionPlan, synth: SynthesizedPlan): s
   for (const e of wired) {
     const ok = e.ports.every((p) => allowedByPolicies(objects, e.fromName, e.toName, p.port, p.protocol));
     lines.push(`- \`${e.fromName}\` → \`${e.toName}\` on ${e.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}: ${ok ? 'allowed by both NetworkPolicies' : 'NOT allowed by the NetworkPolicies (a bug: report it)'}. Evidence: ${e.evidence.map(text).join('; ')}.`);
+  }
+  for (const e of dockerOrder(plan).cycles) {
+    lines.push(`- TODO \`${e.fromName}\` → \`${e.toName}\` on Docker: the services connect to each other in a cycle, and docker.ts can pass only a container declared earlier to connectTo: ${e.fromName} does not join ${e.toName}'s network; connect them by hand (e.g. a shared network).`);
   }
   for (const e of plan.edges.filter((x) => x.unresolved)) {
     lines.push(`- TODO \`${e.fromName}\` → \`${e.toName}\`: not wired: ${text(e.unresolved!)}. Evidence: ${e.evidence.map(text).join('; ')}.`);
