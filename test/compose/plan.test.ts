@@ -180,3 +180,18 @@ describe('image knowledge', () => {
     expect(r.files['MIGRATION.md']).toContain("Redis now requires a password (key 'password' of 'cache-credentials'); the Compose Redis had none");
   });
 });
+
+describe('serverArgs (the Compose command of a database preset)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { resolveDatabase } = require('../../src/spec/database') as typeof import('../../src/spec/database');
+  const base = { resources: 'medium' as const, storage: { size: '10Gi' }, credentials: { secretName: 'db-credentials' } };
+  const ctx = { constructPath: 'shop/db', defaultName: 'db', defaultNamespace: 'shop' };
+
+  test('appended to the preset server command', () => {
+    expect(resolveDatabase({ ...base, engine: 'postgres', serverArgs: ['-c', 'max_connections=200'] }, ctx).container.args).toEqual(['postgres', '-c', 'max_connections=200']);
+  });
+
+  test('refused where the preset builds its command in a script (Redis), with a rule id', () => {
+    expect(() => resolveDatabase({ ...base, engine: 'redis', serverArgs: ['--save', '60'] }, ctx)).toThrow(/\[spec\/database-args\] shop\/db: serverArgs:/);
+  });
+});
