@@ -142,13 +142,17 @@ export function run(argv: readonly string[], io: Io = processIo): number {
 
   program
     .command('init')
-    .description('Convert a Compose file into a hardened, typed app: spec.ts, main.ts (cdk8s), docker.ts (Pulumi), package.json, cdk8s.yaml, MIGRATION.md')
+    .description('Convert a Compose file into a hardened, typed project: spec.ts, main.ts (cdk8s), docker.ts (Pulumi), flows.yaml, package.json, tsconfig.json, cdk8s.yaml, Pulumi.yaml, MIGRATION.md')
     .requiredOption('--from-compose <file>', 'the Compose file')
     .requiredOption('--out <dir>', 'where to write the app')
     .option('--name <project>', 'project (and namespace) name (default: the Compose file\'s folder)')
-    .option('--force', 'overwrite a non-empty output folder')
-    .action((opts: { fromCompose: string; out: string; name?: string; force?: boolean }) => guard(() =>
-      (require('./init') as typeof import('./init')).runInit(opts.fromCompose, { out: opts.out, name: opts.name, force: opts.force, version }, io)));
+    .option('--force', 'replace the generated files in a non-empty output folder (edited ones are backed up first)')
+    .option('--package-spec <spec>', 'hardened-constructs dependency of the generated package.json: a version range, or file:<folder> of a local copy (default: ^<this version>)')
+    .action((opts: { fromCompose: string; out: string; name?: string; force?: boolean; packageSpec?: string }) => guard(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runInit } = require('./init-cmd') as typeof import('./init-cmd');
+      return runInit(opts.fromCompose, { out: opts.out, name: opts.name, force: opts.force, version, packageSpec: opts.packageSpec }, io);
+    }));
 
   program
     .command('synth')

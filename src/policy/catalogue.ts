@@ -7,6 +7,7 @@ import { imageRules } from './rules/image';
 import { monitoringRules } from './rules/monitoring';
 import { networkingRules } from './rules/networking';
 import { resourceRules } from './rules/resources';
+import { reviewRules } from './rules/review';
 import { Rule, RuleMetadata } from './types';
 
 /** Every built-in rule, in catalogue order. */
@@ -19,6 +20,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...imageRules,
   ...monitoringRules,
   ...dockerfileRules,
+  ...reviewRules,
 ];
 
 /** The default rule set (all built-in rules at their default severities). */

@@ -110,6 +110,12 @@ export interface StatefulDatabaseSpec extends MetadataSpec {
   /** Required unless `cache` is set. */
   readonly storage?: DatabaseStorage;
   readonly credentials: DatabaseCredentials;
+  /**
+   * Options appended to the preset's server command (PostgreSQL, MySQL, MariaDB), e.g.
+   * `['--default-authentication-plugin=mysql_native_password']` or `['-c', 'max_connections=200']`.
+   * @default - none
+   */
+  readonly serverArgs?: string[];
   /** @default 'app' */
   readonly username?: string;
   /** @default 'app' */
@@ -304,12 +310,18 @@ export function resolveDatabase(
   checkQuantity(sharedMemory, 'memory', 'sharedMemory', refuser);
   const engineName = preset.engine;
   const secretFiles = isCustom(spec.engine) ? [] : [{ secretName: cred.secretName, mountPath: SECRET_DIR, keys }];
+  const engineContainer = preset.container(engineCtx);
+  if (spec.serverArgs !== undefined) {
+    if (!Array.isArray(spec.serverArgs) || !spec.serverArgs.every((a) => typeof a === 'string')) refuser.refuse('spec/database-args', 'serverArgs', 'serverArgs must be a list of strings.', "give e.g. ['-c', 'max_connections=200'].");
+    if (isCustom(spec.engine) || !engineContainer.args) refuser.refuse('spec/database-args', 'serverArgs', `the ${engineName} ${isCustom(spec.engine) ? 'custom engine takes its own args' : 'preset builds its server command in a script'}: options cannot be appended.`, isCustom(spec.engine) ? 'put the options in engine.args.' : "set them in the engine's configuration file instead.");
+  }
   const containerSpec: ContainerSpec = {
     name: engineName,
     image: spec.image ?? preset.image,
     ports: [{ name: preset.port.name, port: preset.port.port }],
     resources: spec.resources,
-    ...preset.container(engineCtx),
+    ...engineContainer,
+    args: spec.serverArgs?.length ? [...(engineContainer.args ?? []), ...spec.serverArgs] : engineContainer.args,
     secretFiles: preset.engine === 'redis' ? [] : secretFiles,
     writablePaths: preset.writablePaths(sharedMemory),
   };

