@@ -9,6 +9,8 @@ import { PolicyViolationError } from '../policy/errors';
 import { RulePack, RuleSet } from '../policy/rule-set';
 import { suppressionAnnotation } from '../policy/suppressions';
 import { Finding, Severity } from '../policy/types';
+import { validateApiObjects } from '../spec/api-rules';
+import { HardeningError } from '../spec/errors';
 
 /** Options of synth-time enforcement. */
 export interface PolicyOptions {
@@ -76,12 +78,17 @@ export class PolicyGuard implements IValidation {
     const sourced = apiObjects.map((o) => {
       for (const [ruleId, reason] of Suppressions.of(o)) {
         if (!this.ruleSet.get(ruleId)) {
-          throw new Error(`[spec/suppression] ${o.node.path}: suppression of unknown rule '${ruleId}'\n  fix: use an id listed by \`hardened rules\` (or by your rule packs).`);
+          throw new HardeningError({ ruleId: 'spec/suppression', constructPath: o.node.path, fieldPath: `suppressions.${ruleId}`, message: `suppression of unknown rule '${String(ruleId).slice(0, 80)}'.`, fix: 'use an id listed by `hardened rules` (or by your rule packs).' });
         }
         o.metadata.addAnnotation(suppressionAnnotation(ruleId), reason);
       }
       return { object: serializeOnce(o), source: o.node.path };
     });
+    // What the API server would reject is bad input: refused before any rule runs or file is written.
+    const issue = validateApiObjects(sourced.map((s) => s.object))[0];
+    if (issue) {
+      throw new HardeningError({ ruleId: issue.ruleId, constructPath: sourced[issue.index].source, fieldPath: `${issue.object} ${issue.fieldPath}`, message: issue.message, fix: issue.fix });
+    }
     const evaluated = evaluateKubernetes(sourced, this.ruleSet);
     const findings = delegated.length ? evaluated.filter((f) => !delegated.some((d) => (f.file ?? '').startsWith(d))) : evaluated;
     this.lastFindings = findings;

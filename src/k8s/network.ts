@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { renderDnsEgress, renderPeer } from './render';
 import { Refuser } from '../spec/errors';
 import { NetworkPeer } from '../spec/network';
-import { checkPeer } from '../spec/service';
+import { quote } from '../spec/redact';
+import { checkPeer, checkPeerSet } from '../spec/service';
 
 type Protocol = 'TCP' | 'UDP';
 
@@ -49,13 +50,15 @@ export class WorkloadNetwork {
   /** Admit `from` on the given ports (port names of this workload, or numbers). */
   public allowIngress(from: NetworkPeer, ports: { port: string | number; protocol: Protocol }[], refuser: Refuser, field = 'allowFrom.peer'): void {
     this.ingress.push({ from: checkPeer(from, field, refuser), ports });
+    checkPeerSet(this.ingress.map((r) => r.from), field, refuser);
   }
 
   /** Allow connections to `to` on the given ports. */
   public allowEgress(to: NetworkPeer, ports: { port: number; protocol?: Protocol }[], refuser: Refuser, field = 'allowTo.peer'): void {
     ports.forEach((p, i) => {
-      if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535) refuser.refuse('spec/port-range', `${field}.ports[${i}]`, `${JSON.stringify(p?.port)} is not a port number.`, 'use 1–65535.');
+      if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535) refuser.refuse('spec/port-range', `${field}.ports[${i}]`, `${quote(p?.port)} is not a port number.`, 'use 1–65535.');
     });
     this.egress.push({ to: checkPeer(to, field, refuser), ports: ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })) });
+    checkPeerSet(this.egress.map((r) => r.to), field, refuser);
   }
 }

@@ -12,3 +12,6 @@ export * from './namespace';
 export * from './engines';
 export * from './database';
 export * from './logging';
+export * from './redact';
+export * from './canonical';
+export * from './api-rules';
