@@ -39,7 +39,9 @@ export class HardeningError extends Error implements HardeningErrorDetails {
       message: safe(details.message),
       fix: safe(details.fix),
     };
-    super(`[${d.ruleId}] ${d.constructPath || '<root>'}: ${d.fieldPath}: ${d.message}\n  fix: ${d.fix}`);
+    // Parts that quote input (paths built from user keys) are cut: a megabyte key is not a message.
+    const cut = (x: string) => (x.length > 200 ? `${x.slice(0, 200)}… (${x.length} characters)` : x);
+    super(`[${d.ruleId}] ${cut(d.constructPath) || '<root>'}: ${cut(d.fieldPath)}: ${d.message}\n  fix: ${d.fix}`);
     this.name = 'HardeningError';
     this.ruleId = d.ruleId;
     this.constructPath = d.constructPath;
