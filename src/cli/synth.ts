@@ -41,6 +41,22 @@ function fsFailure(e: unknown, what: string, where: string): SynthFailure {
   return new SynthFailure(`cannot ${what} ${where}: ${reason}`, 2);
 }
 
+/**
+ * `mkdir -p` one level at a time (Node's recursive mkdir can loop forever where mkdir answers
+ * ENOENT for a parent that exists, as in /proc).
+ */
+function mkdirs(dir: string): void {
+  const missing: string[] = [];
+  let d = dir;
+  while (!fs.existsSync(d)) {
+    missing.unshift(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (const m of missing) fs.mkdirSync(m);
+}
+
 /** Show the app's own output safely: redacted, control characters escaped, last lines only. */
 function appOutput(text: string): string {
   const lines = escapeControl(redact(text.trim()), true).split('\n');
@@ -95,7 +111,7 @@ function synth(app: string, opts: SynthOptions, io: Io, setStaging: (dir: string
   if (outStat && !outStat.isDirectory()) throw new SynthFailure(`${shown(outdir)} exists and is not a folder (give --out a folder)`, 2);
   const parent = path.dirname(outdir);
   try {
-    fs.mkdirSync(parent, { recursive: true });
+    mkdirs(parent);
   } catch (e) {
     throw fsFailure(e, 'create', shown(parent));
   }
@@ -167,7 +183,7 @@ function synth(app: string, opts: SynthOptions, io: Io, setStaging: (dir: string
   }
 
   try {
-    fs.mkdirSync(outdir, { recursive: true });
+    mkdirs(outdir);
     const keep = new Set(written);
     for (const f of fs.readdirSync(outdir)) {
       if (f.endsWith('.k8s.yaml') && !keep.has(f)) fs.rmSync(path.join(outdir, f));

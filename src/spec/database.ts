@@ -4,6 +4,7 @@ import { checkArgvSecrets, ContainerSpec, EnvValue, ProbesSpec, ResolvedContaine
 import { DEFAULTS, SizePreset } from './defaults';
 import { EngineContext, EngineName, EnginePreset, ENGINES } from './engines';
 import { Refuser } from './errors';
+import { refuseSecretsInProps } from './props-scan';
 import { checkDns1123Label, checkWorkloadName, recommendedLabels } from './names';
 import { NetworkPeer } from './network';
 import { checkQuantity, parseQuantity } from './quantity';
@@ -215,6 +216,7 @@ export function resolveDatabase(
 ): ResolvedDatabase {
   const refuser = new Refuser(ctx.constructPath);
   if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give at least engine, resources, storage and credentials.');
+  refuseSecretsInProps(spec, refuser);
   const name = checkWorkloadName(spec.name ?? ctx.defaultName, 'name', refuser);
   if (name.length > 50) refuser.refuse('spec/dns-1123-name', 'name', `'${name}' is too long: the claim names 'data-${name}-<n>' and the backup objects need room.`, 'use at most 50 characters.');
   const rawNs = spec.namespace ?? ctx.defaultNamespace;

@@ -15,3 +15,4 @@ export * from './logging';
 export * from './redact';
 export * from './canonical';
 export * from './api-rules';
+export * from './props-scan';

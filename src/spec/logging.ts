@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { ContainerSpec, EnvValue, ResolvedContainer, resolveContainer, ResourceSpec } from './container';
 import { SizePreset } from './defaults';
 import { Refuser } from './errors';
+import { refuseSecretsInProps } from './props-scan';
 import { NetworkPeer } from './network';
 import { checkQuantity, parseQuantity } from './quantity';
 import { quote } from './redact';
@@ -93,6 +94,7 @@ export function resolveLoggingSidecar(
 ): ResolvedLoggingSidecar {
   const refuser = new Refuser(ctx.constructPath);
   if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give logPath, output and resources.');
+  refuseSecretsInProps(spec, refuser, ['target']);
   if (typeof spec.logPath !== 'string' || !/^\/[A-Za-z0-9_.\-/]+$/.test(spec.logPath) || spec.logPath === '/') {
     refuser.refuse('spec/mount-path', 'logPath', `${quote(spec.logPath)} is not an absolute directory path.`, "use e.g. '/var/log/app'.");
   }

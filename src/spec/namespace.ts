@@ -3,6 +3,7 @@ import { hasOwn } from './canonical';
 import { ResourceSpec } from './container';
 import { DEFAULTS, SIZE_PRESETS, SizePreset } from './defaults';
 import { Refuser } from './errors';
+import { refuseSecretsInProps } from './props-scan';
 import { checkDns1123Label } from './names';
 import { checkQuantity } from './quantity';
 import { quote } from './redact';
@@ -50,6 +51,7 @@ export interface ResolvedNamespace {
 /** Resolve and validate namespace props, or throw HardeningError. */
 export function resolveNamespace(spec: HardenedNamespaceSpec, constructPath: string): ResolvedNamespace {
   const refuser = new Refuser(constructPath);
+  refuseSecretsInProps(spec, refuser);
   const name = checkDns1123Label(spec?.name, 'name', refuser);
   if (name === 'default' || name.startsWith('kube-')) {
     refuser.refuse('no-default-namespace', 'name', `'${name}' is a system namespace: workloads there escape the guardrails or sit beside cluster components.`, 'use a dedicated namespace per application or team.');

@@ -3,6 +3,7 @@ import { canonicalPath, coversWholeInternet, ParsedCidr, parseCidr } from './can
 import { ContainerSpec, ResolvedContainer, resolveContainer } from './container';
 import { DEFAULTS } from './defaults';
 import { Refuser } from './errors';
+import { refuseSecretsInProps } from './props-scan';
 import { checkDns1123Label, checkReason, checkWorkloadName, recommendedLabels } from './names';
 import { EgressRule, IngressRule, NetworkPeer } from './network';
 import { checkQuantity } from './quantity';
@@ -212,6 +213,7 @@ export function resolveService(
 ): ResolvedService {
   const refuser = new Refuser(ctx.constructPath);
   if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give at least image, ports, resources, probes and ingress.');
+  refuseSecretsInProps(spec, refuser);
   const name = checkWorkloadName(spec.name ?? ctx.defaultName, 'name', refuser);
   const rawNamespace = spec.namespace ?? ctx.defaultNamespace;
   if (rawNamespace === undefined) {
