@@ -109,6 +109,14 @@ function badInputsDoc(): string {
     }
     lines.push('');
   }
+  lines.push(
+    'Classes 2 (inputs that are not regular files) and 8 (lost work) concern the command line. For `hardened synth`,'
+      + ' `test/hostile/synth-cli.test.ts` checks an app that never exits (stopped after `--timeout`, default 120 s), an app'
+      + ' that crashes, one that sets its own `outdir` and writes a privileged Pod without the guard (audited and refused, nothing'
+      + ' written), `--out` that is a file, below a file or on a read-only file system (one line, exit 2, no staging folder left),'
+      + ' and an internal failure (exit 70, never 1).',
+    '',
+  );
   return `${lines.join('\n').trimEnd()}\n`;
 }
 

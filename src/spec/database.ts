@@ -4,9 +4,9 @@ import { checkArgvSecrets, ContainerSpec, EnvValue, ProbesSpec, ResolvedContaine
 import { DEFAULTS, SizePreset } from './defaults';
 import { EngineContext, EngineName, EnginePreset, ENGINES } from './engines';
 import { Refuser } from './errors';
-import { refuseSecretsInProps } from './props-scan';
 import { checkDns1123Label, checkWorkloadName, recommendedLabels } from './names';
 import { NetworkPeer } from './network';
+import { refuseSecretsInProps } from './props-scan';
 import { checkQuantity, parseQuantity } from './quantity';
 import { quote } from './redact';
 import { Relaxations, ResolvedRelaxation, resolveRelaxations } from './relaxations';

@@ -3,8 +3,8 @@ import { hasOwn } from './canonical';
 import { ResourceSpec } from './container';
 import { DEFAULTS, SIZE_PRESETS, SizePreset } from './defaults';
 import { Refuser } from './errors';
-import { refuseSecretsInProps } from './props-scan';
 import { checkDns1123Label } from './names';
+import { refuseSecretsInProps } from './props-scan';
 import { checkQuantity } from './quantity';
 import { quote } from './redact';
 

@@ -28,7 +28,7 @@ export function refuseSecretsInProps(props: unknown, refuser: Refuser, skip: rea
       if (++leaves > MAX_LEAVES) refuser.refuse('spec/props', field, `the props hold more than ${MAX_LEAVES} values.`, 'pass a props object of a sensible size.');
       const shape = findSecret(x);
       if (shape) {
-        refuser.refuse('no-literal-secrets-in-env', field, `this value holds ${shape} (the value is not shown). Props are written into manifests, Pulumi state, git and \`kubectl describe\`: a secret never belongs in them.`, "store the secret in a Secret and reference it ({ secret: { name, key } }), or mount it with secretFiles; in commands, write $(VAR) for an env variable that references the Secret.");
+        refuser.refuse('no-literal-secrets-in-env', field, `this value holds ${shape} (the value is not shown). Props are written into manifests, Pulumi state, git and \`kubectl describe\`: a secret never belongs in them.`, 'store the secret in a Secret and reference it ({ secret: { name, key } }), or mount it with secretFiles; in commands, write $(VAR) for an env variable that references the Secret.');
       }
       return;
     }

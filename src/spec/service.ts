@@ -3,9 +3,9 @@ import { canonicalPath, coversWholeInternet, ParsedCidr, parseCidr } from './can
 import { ContainerSpec, ResolvedContainer, resolveContainer } from './container';
 import { DEFAULTS } from './defaults';
 import { Refuser } from './errors';
-import { refuseSecretsInProps } from './props-scan';
 import { checkDns1123Label, checkReason, checkWorkloadName, recommendedLabels } from './names';
 import { EgressRule, IngressRule, NetworkPeer } from './network';
+import { refuseSecretsInProps } from './props-scan';
 import { checkQuantity } from './quantity';
 import { quote } from './redact';
 import { Relaxations, ResolvedRelaxation, resolveRelaxations } from './relaxations';

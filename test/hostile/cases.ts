@@ -68,9 +68,11 @@ const namespace = (o: Partial<HardenedNamespaceProps> = {}): HardenedNamespacePr
 const backup = { schedule: '0 3 * * *', storage: { size: '10Gi' }, resources: 'small' as const };
 
 type Cls = HostileInput['cls'];
-const svc = (cls: Cls, id: string, area: string, input: Partial<HardenedServiceProps>, ruleId: string, fieldPath: string, secret?: string): HostileInput =>
+const svc = (cls: Cls, id: string, area: string, input: Partial<HardenedServiceProps>,
+  ruleId: string, fieldPath: string, secret?: string): HostileInput =>
   ({ cls, id, construct: 'HardenedService', area, input, ruleId, fieldPath, secret, build: (c) => new HardenedService(c, 'svc', service(input)) });
-const db = (cls: Cls, id: string, area: string, input: Partial<StatefulDatabaseProps>, ruleId: string, fieldPath: string, secret?: string): HostileInput =>
+const db = (cls: Cls, id: string, area: string, input: Partial<StatefulDatabaseProps>,
+  ruleId: string, fieldPath: string, secret?: string): HostileInput =>
   ({ cls, id, construct: 'StatefulDatabase', area, input, ruleId, fieldPath, secret, build: (c) => new StatefulDatabase(c, 'db', database(input)) });
 const ns = (cls: Cls, id: string, input: Partial<HardenedNamespaceProps>, ruleId: string, fieldPath: string): HostileInput =>
   ({ cls, id, construct: 'HardenedNamespace', area: 'namespaces', input, ruleId, fieldPath, build: (c) => new HardenedNamespace(c, 'ns', namespace(input)) });
@@ -99,11 +101,11 @@ const shapeCases: HostileInput[] = Object.entries(SECRET_SHAPES).flatMap(([shape
 
 export const HOSTILE: HostileInput[] = [
   // 1. Work that grows faster than the input: a megabyte is one pass, and a clear answer.
-  svc(1, 'megabyte-env-value-with-url', 'long inputs', { env: { BLOB: `${'a://'.repeat(1 << 18)}x:${SENTINEL}@h` } }, 'no-literal-secrets-in-env', 'env.BLOB', SENTINEL),
-  svc(1, 'megabyte-env-name-with-dash-first-char', 'long inputs', { env: { [`9${'A'.repeat(1 << 20)}`]: 'x' } }, 'spec/env-name', `env.9${'A'.repeat(1 << 20)}`),
-  svc(1, 'megabyte-name', 'long inputs', { name: 'a'.repeat(1 << 20) }, 'spec/dns-1123-name', 'name'),
-  svc(1, 'megabyte-image', 'long inputs', { image: `ghcr.io/${'a'.repeat(1 << 20)}:1` }, 'spec/image-reference', 'image'),
-  svc(1, 'megabyte-quantity', 'long inputs', { resources: { requests: { cpu: '1'.repeat(1 << 20), memory: '1Gi', ephemeralStorage: '1Gi' }, limits: { cpu: '1', memory: '1Gi', ephemeralStorage: '1Gi' } } }, 'cpu-limits', 'resources.requests.cpu'),
+  svc(1, 'megabyte-env-value-with-url', 'long inputs', { env: { BLOB: `${'a://'.repeat(2 ** 18)}x:${SENTINEL}@h` } }, 'no-literal-secrets-in-env', 'env.BLOB', SENTINEL),
+  svc(1, 'megabyte-env-name-with-dash-first-char', 'long inputs', { env: { [`9${'A'.repeat(2 ** 20)}`]: 'x' } }, 'spec/env-name', `env.9${'A'.repeat(2 ** 20)}`),
+  svc(1, 'megabyte-name', 'long inputs', { name: 'a'.repeat(2 ** 20) }, 'spec/dns-1123-name', 'name'),
+  svc(1, 'megabyte-image', 'long inputs', { image: `ghcr.io/${'a'.repeat(2 ** 20)}:1` }, 'spec/image-reference', 'image'),
+  svc(1, 'megabyte-quantity', 'long inputs', { resources: { requests: { cpu: '1'.repeat(2 ** 20), memory: '1Gi', ephemeralStorage: '1Gi' }, limits: { cpu: '1', memory: '1Gi', ephemeralStorage: '1Gi' } } }, 'cpu-limits', 'resources.requests.cpu'),
 
   // 3. Guards that a spelling gets around.
   svc(3, 'cidr-two-halves-ingress', 'CIDRs', { ingress: [{ from: Peer.cidr('0.0.0.0/1') }, { from: Peer.cidr('128.0.0.0/1') }] }, 'network-policy-required', 'ingress'),
@@ -138,7 +140,7 @@ export const HOSTILE: HostileInput[] = [
   svc(3, 'claim-over-writable-path', 'paths', { replicas: 1, relaxations: { singleReplica: 'one writer on RWO storage' }, writablePaths: [{ path: '/data' }], claims: [{ name: 'data', mountPath: '/data/.', size: '1Gi' }] }, 'spec/mount-path', 'claims[0].mountPath'),
   svc(3, 'fullwidth-default-name', 'names', { name: '\uff44\uff45\uff46\uff41\uff55\uff4c\uff54' }, 'spec/dns-1123-name', 'name'),
   svc(3, 'capability-fullwidth', 'names', { relaxations: { addCapabilities: { capabilities: ['\uff33\uff39\uff33_\uff21\uff24\uff2d\uff29\uff2e'], reason: 'mounts at runtime, tracked' } } }, 'restrict-added-capabilities', 'relaxations.addCapabilities.capabilities[0]'),
-  svc(3, 'env-name-fullwidth-password', 'names', { env: { '\uff30\uff21\uff33\uff33\uff37\uff2f\uff32\uff24': 'x' } }, 'spec/env-name', 'env.\uff30\uff21\uff33\uff33\uff37\uff2f\uff32\uff24'),
+  svc(3, 'env-name-fullwidth-password', 'names', { env: { ＰＡＳＳＷＯＲＤ: 'x' } }, 'spec/env-name', 'env.\uff30\uff21\uff33\uff33\uff37\uff2f\uff32\uff24'),
 
   // 4. Manifests the API server would reject.
   svc(4, 'service-name-starts-with-digit', 'names', { name: '9lives' }, 'spec/dns-1035-name', 'name'),
@@ -181,8 +183,14 @@ export const HOSTILE: HostileInput[] = [
   svc(4, 'exec-probe-as-string', 'commands', { probes: { readiness: { exec: { command: 'pg_isready' as any } }, liveness: { http: { path: '/livez', port: 'http' } } } }, 'spec/probe-handler', 'probes.readiness.exec.command'),
   db(4, 'backup-upload-command-string', 'commands', { backup: { ...backup, objectStore: { image: 'ghcr.io/acme/up:1.0.0', command: 'rclone copy' as any, peer: Peer.cidr('10.9.0.0/16'), port: 443 } } }, 'spec/backup', 'backup.objectStore.command'),
   {
-    cls: 4, id: 'same-object-twice', construct: 'HardenedService', area: 'object identities', input: { ids: ['a', 'b'], name: 'api' },
-    ruleId: 'spec/duplicate-object', fieldPath: 'ServiceAccount/shop/api metadata.name', atSynth: true,
+    cls: 4,
+    id: 'same-object-twice',
+    construct: 'HardenedService',
+    area: 'object identities',
+    input: { ids: ['a', 'b'], name: 'api' },
+    ruleId: 'spec/duplicate-object',
+    fieldPath: 'ServiceAccount/shop/api metadata.name',
+    atSynth: true,
     build: (c) => {
       new HardenedService(c, 'a', service({ name: 'api' }));
       new HardenedService(c, 'b', service({ name: 'api' }));
@@ -190,8 +198,14 @@ export const HOSTILE: HostileInput[] = [
     },
   },
   {
-    cls: 4, id: 'same-object-twice-across-charts', construct: 'HardenedService', area: 'object identities', input: { charts: ['one', 'two'], name: 'api', namespace: 'shop' },
-    ruleId: 'spec/duplicate-object', fieldPath: 'ServiceAccount/shop/api metadata.name', atSynth: true,
+    cls: 4,
+    id: 'same-object-twice-across-charts',
+    construct: 'HardenedService',
+    area: 'object identities',
+    input: { charts: ['one', 'two'], name: 'api', namespace: 'shop' },
+    ruleId: 'spec/duplicate-object',
+    fieldPath: 'ServiceAccount/shop/api metadata.name',
+    atSynth: true,
     build: (c) => {
       const app = c.node.root as any;
       new HardenedService(new Chart(app, 'one', { namespace: 'shop' }), 'api', service());
@@ -223,8 +237,13 @@ export const HOSTILE: HostileInput[] = [
   svc(6, 'sidecars-not-a-list', 'shapes', { sidecars: 'proxy' as any }, 'spec/props', 'sidecars'),
   svc(6, 'ingress-ports-not-a-list', 'shapes', { ingress: [{ from: Peer.ingressController(), ports: 'http' as any }] }, 'network-policy-required', 'ingress[0].ports'),
   {
-    cls: 6, id: 'logging-sidecar-on-empty-workload', construct: 'LoggingSidecar', area: 'shapes', input: { target: 'a cdk8s-plus Deployment without containers' },
-    ruleId: 'spec/logging', fieldPath: 'target',
+    cls: 6,
+    id: 'logging-sidecar-on-empty-workload',
+    construct: 'LoggingSidecar',
+    area: 'shapes',
+    input: { target: 'a cdk8s-plus Deployment without containers' },
+    ruleId: 'spec/logging',
+    fieldPath: 'target',
     build: (c) => new LoggingSidecar(c, 'logs', { target: new kplus.Deployment(c, 'bare'), logPath: '/var/log/app', output: { kind: 'stdout' }, resources: 'nano' }),
   },
 

@@ -81,7 +81,7 @@ app.synth();
   const before = snapshot(a.dir);
   const r = cli('synth', a.main);
   expect(r.code).toBe(1);
-  expect(r.stderr).toContain("sets outdir \"elsewhere\"");
+  expect(r.stderr).toContain('sets outdir "elsewhere"');
   expect(r.stdout).toContain('no-privileged');
   expect(r.stderr).toContain('nothing written');
   expect(fs.existsSync(path.join(a.dir, 'elsewhere'))).toBe(false);
