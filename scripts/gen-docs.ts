@@ -8,6 +8,7 @@ import * as path from 'path';
 import { BUILTIN_RULES } from '../src/policy/catalogue';
 import { Rule } from '../src/policy/types';
 import { BAD_INPUTS, runBadInput } from '../test/bad-inputs/catalogue';
+import { CLASS_TITLES, HOSTILE, runHostile } from '../test/hostile/cases';
 
 const root = path.resolve(__dirname, '..');
 const check = process.argv.includes('--check');
@@ -87,6 +88,36 @@ function badInputsDoc(): string {
       lines.push(`### \`${b.id}\``, '', `\`${b.construct}\` with:`, '', '```json', JSON.stringify(b.input, null, 2), '```', '', 'is refused with:', '', '```', shown, '```', '');
     }
   }
+  lines.push(
+    '## Hostile inputs, by class of defect',
+    '',
+    `${HOSTILE.length} more inputs (\`test/hostile/cases.ts\`, tested by \`test/hostile/refusals.test.ts\`), grouped by the class of defect they`
+      + ' probe. The fix for each class is one mechanism: linear scans; canonical forms (parsed CIDRs, normalized paths, NFKC names,'
+      + ' visible characters); the API server\'s own validation rules; one redaction for every message and value-shape detection of'
+      + ' secrets; own-property lookups; escaped control characters. Long values are shortened here.',
+    '',
+  );
+  const short = (x: unknown): unknown => (typeof x === 'string' && x.length > 120 ? `${x.slice(0, 60)}…(${x.length} characters)` : Array.isArray(x) ? x.map(short)
+    : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [short(k) as string, short(v)])) : x);
+  for (const cls of [...new Set(HOSTILE.map((h) => h.cls))].sort()) {
+    lines.push(`### ${cls}. ${CLASS_TITLES[cls]}`, '', '| input | construct | rule | field | message |', '|---|---|---|---|---|');
+    for (const h of HOSTILE.filter((x) => x.cls === cls)) {
+      const e = runHostile(h);
+      const msg = e ? String(e.reason ?? e.message) : '(not refused: the test fails)';
+      const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/`/g, "'");
+      const field = String(short(h.fieldPath));
+      lines.push(`| \`${h.id}\` | ${h.construct} | \`${h.ruleId}\` | \`${cell(field)}\` | ${cell(msg.length > 300 ? `${msg.slice(0, 300)}…` : msg)} |`);
+    }
+    lines.push('');
+  }
+  lines.push(
+    'Classes 2 (inputs that are not regular files) and 8 (lost work) concern the command line. For `hardened synth`,'
+      + ' `test/hostile/synth-cli.test.ts` checks an app that never exits (stopped after `--timeout`, default 120 s), an app'
+      + ' that crashes, one that sets its own `outdir` and writes a privileged Pod without the guard (audited and refused, nothing'
+      + ' written), `--out` that is a file, below a file or on a read-only file system (one line, exit 2, no staging folder left),'
+      + ' and an internal failure (exit 70, never 1).',
+    '',
+  );
   return `${lines.join('\n').trimEnd()}\n`;
 }
 

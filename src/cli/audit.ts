@@ -3,7 +3,8 @@ import { InputError, LoadedInput, loadInputs } from './load';
 import { writeSarif } from './sarif';
 import { ruleMetadata } from '../policy/catalogue';
 import { evaluateDocker, evaluateDockerfiles, evaluateKubernetes, failing, summarize } from '../policy/engine';
-import { escapeControl, writeFindingsText } from '../policy/report';
+import { writeFindingsText } from '../policy/report';
+import { escapeControl } from '../spec/redact';
 import { RulePack, RuleSet } from '../policy/rule-set';
 import { Finding, Severity, SEVERITIES } from '../policy/types';
 

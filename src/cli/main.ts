@@ -27,6 +27,9 @@ function ruleSetWith(packs: readonly string[] | undefined): RuleSet {
   return (packs ?? []).map(loadPack).reduce((rs, p) => rs.withPack(p), defaultRuleSet());
 }
 
+/** Exit code of an internal failure of the tool (EX_SOFTWARE); never 1, which means findings. */
+export const EXIT_INTERNAL = 70;
+
 const processIo: Io = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
@@ -84,7 +87,12 @@ export function run(argv: readonly string[], io: Io = processIo): number {
         io.stderr(`hardened: ${e.message}\n`);
         code = 2;
       } else {
-        throw e;
+        // Anything else is a bug of this tool, never a finding: exit 70 (EX_SOFTWARE), one line.
+        const msg = e instanceof Error ? e.message : String(e);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { escapeControl, redact } = require('../spec/redact') as typeof import('../spec/redact');
+        io.stderr(`hardened: internal error: ${escapeControl(redact(msg.split('\n')[0]).slice(0, 500))} (please report it with the command line)\n`);
+        code = EXIT_INTERNAL;
       }
     }
   };
@@ -159,10 +167,15 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     .description('Run a TypeScript cdk8s app, write its manifests (default: dist/ beside the app) and audit them')
     .argument('<app>', 'the app, e.g. main.ts')
     .option('--out <dir>', 'output folder')
+    .option('--timeout <seconds>', 'stop an app that has not finished after this many seconds', '120')
     .addOption(new Option('--fail-on <severity>', 'audit: exit 1 at or above this severity').choices(['error', 'warning', 'info']).default('error'))
     .option('--pack <module...>', 'audit with rule pack modules')
-    .action((app: string, opts: { out?: string; failOn: Severity; pack?: string[] }) => guard(() =>
-      (require('./init') as typeof import('./init')).runSynth(app, { out: opts.out, audit: { failOn: opts.failOn, ruleSet: ruleSetWith(opts.pack), version } }, io)));
+    .action((app: string, opts: { out?: string; timeout: string; failOn: Severity; pack?: string[] }) => guard(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runSynth } = require('./synth') as typeof import('./synth');
+      const timeoutSeconds = /^[0-9]+(\.[0-9]+)?$/.test(opts.timeout) ? Number(opts.timeout) : NaN;
+      return runSynth(app, { out: opts.out, timeoutSeconds, audit: { failOn: opts.failOn, ruleSet: ruleSetWith(opts.pack), version } }, io);
+    }));
 
   program
     .command('coverage')
@@ -204,7 +217,8 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     if (e instanceof CommanderError) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
     }
-    throw e;
+    io.stderr(`hardened: internal error: ${e instanceof Error ? e.message.split('\n')[0].slice(0, 500) : 'unknown'}\n`);
+    return EXIT_INTERNAL;
   }
   return code;
 }

@@ -33,3 +33,26 @@ if (!require.extensions['.ts']) {
     compilerOptions: { module: 'commonjs', moduleResolution: 'node', target: 'es2022', esModuleInterop: true, skipLibCheck: true },
   });
 }
+
+// `hardened synth` audits what the app writes: an app that sets its own outdir
+// (`new App({ outdir: 'elsewhere' })`) still writes where the CLI stages and audits it.
+const forced = process.env.HARDENED_SYNTH_OUTDIR;
+if (forced) {
+  const originalLoad = Module._load;
+  const patched = new WeakSet<object>();
+  Module._load = function load(request: string, ...rest: unknown[]) {
+    const m = originalLoad.call(this, request, ...rest);
+    if (request === 'cdk8s' && m && typeof m.App === 'function' && !patched.has(m.App)) {
+      patched.add(m.App);
+      const synth = m.App.prototype.synth;
+      m.App.prototype.synth = function forcedSynth(this: { outdir: string }, ...args: unknown[]) {
+        if (path.resolve(this.outdir) !== path.resolve(forced)) {
+          process.stderr.write(`hardened-synth: the app sets outdir ${JSON.stringify(this.outdir)}; its manifests are written to the --out folder instead\n`);
+          this.outdir = forced;
+        }
+        return synth.apply(this, args);
+      };
+    }
+    return m;
+  };
+}

@@ -10,6 +10,7 @@ import { PolicyViolationError } from '../policy/errors';
 import { RulePack, RuleSet } from '../policy/rule-set';
 import { suppressionAnnotation } from '../policy/suppressions';
 import { Finding, Severity } from '../policy/types';
+import { validateApiObjects } from '../spec/api-rules';
 import { HardeningError, Refuser } from '../spec/errors';
 
 /** Options of synth-time enforcement. */
@@ -203,6 +204,11 @@ export class PolicyGuard implements IValidation {
       }
       sourced.push({ object: passJson(pass, o), source: o.node.path });
     }
+    // What the API server would reject is bad input: refused before any rule runs or file is written.
+    const issue = validateApiObjects(sourced.map((s) => s.object))[0];
+    if (issue) {
+      throw new HardeningError({ ruleId: issue.ruleId, constructPath: sourced[issue.index].source ?? this.scope.node.path, fieldPath: `${issue.object} ${issue.fieldPath}`, message: issue.message, fix: issue.fix });
+    }
     const evaluated = evaluateKubernetes(sourced, this.ruleSet);
     const findings = delegated.length ? evaluated.filter((f) => !delegated.some((d) => (f.file ?? '').startsWith(d))) : evaluated;
     this.evaluations++;
@@ -222,7 +228,7 @@ export class PolicyGuard implements IValidation {
   /** A construct-level suppression: a known rule, not locked, with the ticket a pack requires. */
   private checkSuppression(o: ApiObject, ruleId: string, reason: string): void {
     if (!this.ruleSet.get(ruleId)) {
-      throw new Error(`[spec/suppression] ${o.node.path}: suppression of unknown rule '${ruleId}'\n  fix: use an id listed by \`hardened rules\` (or by your rule packs).`);
+      throw new HardeningError({ ruleId: 'spec/suppression', constructPath: o.node.path, fieldPath: `suppressions.${ruleId}`, message: `suppression of unknown rule '${String(ruleId).slice(0, 80)}'.`, fix: 'use an id listed by `hardened rules` (or by your rule packs).' });
     }
     const refuser = new Refuser(o.node.path);
     const pack = this.ruleSet.lockedBy(ruleId);

@@ -12,6 +12,7 @@ import { Refuser } from '../spec/errors';
 import { LoggingSidecarSpec, ResolvedLoggingSidecar, resolveLoggingSidecar } from '../spec/logging';
 import { NetworkPeer } from '../spec/network';
 import { parseQuantity } from '../spec/quantity';
+import { quote } from '../spec/redact';
 
 /** A workload the sidecar can attach to: this library's, or any cdk8s-plus pod-bearing workload. */
 export type LogTarget = HardenedService | StatefulDatabase | kplus.AbstractPod;
@@ -71,6 +72,9 @@ export class LoggingSidecar extends Construct {
       pod.requireGracePeriod(this.spec.graceSeconds);
       if (this.spec.egress) connectOutput(this, target, this.spec.egress);
     } else if (isKplusPod(target)) {
+      if (target.containers.length === 0) {
+        refuser.refuse('spec/logging', 'target', `${quote(ApiObject.of(target).name)} has no container yet, so there is no application to collect logs from.`, 'add the application container to the workload first (workload.addContainer(…)), then attach the LoggingSidecar.');
+      }
       const name = ApiObject.of(target).name;
       const namespace = ApiObject.of(target).metadata.namespace ?? 'default';
       const sc = target.containers[0]?.securityContext;
@@ -136,7 +140,7 @@ function attachToKplus(scope: Construct, target: kplus.AbstractPod, spec: Resolv
   const logs = kplus.Volume.fromEmptyDir(scope, 'LogVolume', LOG_VOLUME, { sizeLimit: size(spec.volumeSize) });
   const config = kplus.Volume.fromConfigMap(scope, 'ConfigVolume', kplus.ConfigMap.fromConfigMapName(scope, 'ConfigRef', configMapName), { name: CONFIG_VOLUME, defaultMode: 0o444 });
   const main = target.containers[0];
-  if (!main) throw new Error('the target has no container to collect logs from');
+  if (!main) new Refuser(scope.node.path).refuse('spec/logging', 'target', 'the target has no container to collect logs from.', 'add the application container to the workload first, then attach the LoggingSidecar.');
   main.mount(spec.logPath, logs);
   const envVariables: Record<string, kplus.EnvValue> = {};
   for (const e of c.env) {

@@ -6,7 +6,7 @@ import { renderDnsEgress, renderPeer } from './render';
 import { canonicalCidr } from '../spec/cidr';
 import { Refuser } from '../spec/errors';
 import { NetworkPeer } from '../spec/network';
-import { checkPeer } from '../spec/service';
+import { checkPeer, checkPeerSet } from '../spec/service';
 
 type Protocol = 'TCP' | 'UDP';
 
@@ -135,6 +135,7 @@ export class WorkloadNetwork {
   public allowIngress(from: NetworkPeer, ports: { port: string | number; protocol: Protocol }[], refuser: Refuser, field = 'allowFrom.peer', trusted = false): void {
     const peer = canonicalPeer(trusted ? from : checkPeer(from, field, refuser), this.namespace);
     this.merge(this.ingressRules, peer, field, ports.map((p) => ({ port: this.portName(p.port, p.protocol), protocol: p.protocol })));
+    checkPeerSet([...this.ingressRules.values()].map((r) => r.peer), field, refuser);
   }
 
   /** Allow connections to `to` on the given ports. */
@@ -146,6 +147,7 @@ export class WorkloadNetwork {
     if (ports.length === 0) refuser.refuse('network-policy-required', `${field}.ports`, 'an egress rule needs destination ports: an open port range defeats the policy.', 'list the ports, e.g. [{ port: 5432 }].');
     const peer = canonicalPeer(checkPeer(to, field, refuser), this.namespace);
     this.merge(this.egressRules, peer, field, ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })));
+    checkPeerSet([...this.egressRules.values()].map((r) => r.peer), field, refuser);
   }
 
   /** A number that is one of this workload's declared ports is written by its name (one spelling per port). */

@@ -3,6 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { renderContainer, renderContainerVolumes, renderPodSecurityContext, renderSpread } from './render';
 import type { ConnectablePort } from './workload';
 import { ResolvedContainer } from '../spec/container';
+import { HardeningError } from '../spec/errors';
+import { quote } from '../spec/redact';
 import { PodSettings } from '../spec/service';
 
 /**
@@ -48,12 +50,12 @@ export class PodBuilder {
   /** Mount a shared volume into an already added container. */
   public mount(containerName: string, mount: k8s.VolumeMount): void {
     const c = [...this.containers, ...this.initContainers].find((x) => x.name === containerName);
-    if (!c) throw new Error(`no container '${containerName}' in the pod`);
+    if (!c) throw new HardeningError({ ruleId: 'spec/container', constructPath: this.serviceAccountName, fieldPath: 'containers', message: `no container ${quote(containerName)} in the pod.`, fix: 'mount into a container the workload declares.' });
     (c.volumeMounts as k8s.VolumeMount[]).push(mount);
   }
 
   public addVolume(v: k8s.Volume): void {
-    if (this.volumes.some((x) => x.name === v.name)) throw new Error(`volume '${v.name}' is defined twice in the pod`);
+    if (this.volumes.some((x) => x.name === v.name)) throw new HardeningError({ ruleId: 'spec/api-validation', constructPath: this.serviceAccountName, fieldPath: 'volumes', message: `volume ${quote(v.name)} is defined twice in the pod (a claim, writable path or sidecar volume derives the same name): the API server rejects it.`, fix: 'rename the claim, writable path owner or container so the derived volume names differ.' });
     this.volumes.push(v);
   }
 

@@ -1,4 +1,5 @@
 import { DockerContainer, DockerPort } from './types';
+import { ownValue } from '../spec/canonical';
 
 /**
  * Map the services of a Compose file to the Docker container model the rules check. Tolerant of
@@ -19,7 +20,7 @@ export function parseComposeBytes(x: unknown): number | undefined {
   if (typeof x !== 'string') return undefined;
   const m = /^([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)$/.exec(x.trim());
   if (!m) return undefined;
-  const unit = UNITS[m[2].toLowerCase() || 'b'];
+  const unit = ownValue(UNITS, m[2].toLowerCase() || 'b');
   return unit === undefined ? undefined : Math.round(Number(m[1]) * unit);
 }
 

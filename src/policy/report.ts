@@ -1,20 +1,6 @@
+import { escapeControl } from '../spec/redact';
 import { Finding, SourceLocation } from './types';
 
-/**
- * Escape control characters (C0, DEL, C1), line/paragraph separators and bidi overrides, so that
- * text taken from input (object names, file names, values) cannot start a new report line, move
- * the cursor or colour the terminal. Linear: one pass, one character class.
- */
-export function escapeControl(s: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => {
-    if (ch === '\n') return '\\n';
-    if (ch === '\r') return '\\r';
-    if (ch === '\t') return '\\t';
-    const code = ch.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
 
 function objectLabel(f: Finding): string {
   const o = f.object;

@@ -1,8 +1,11 @@
+import { isConfigKey, isDns1123LabelName, isDns1123Subdomain } from './api-rules';
+import { canonicalPath, hasOwn, isContainedRelativePath } from './canonical';
 import { DEFAULTS, SIZE_PRESETS, SizePreset } from './defaults';
 import { Refuser } from './errors';
 import { ImageReference, parseImageReference, resolveImage, toLabelValue } from './image';
 import { checkDns1123Label, checkEnvName, checkPortName, checkReason } from './names';
 import { checkQuantity, parseQuantity, QuantityKind } from './quantity';
+import { quote, findSecretInArgv } from './redact';
 import { ResolvedRelaxation } from './relaxations';
 import { isSecretFileReference, looksLikeSecretName, SecretKeyReference, secretValueKind } from './secrets';
 
@@ -199,7 +202,18 @@ function isObject(x: unknown): x is Record<string, any> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-const ABSOLUTE_PATH = /^\/[^\0]*$/;
+/**
+ * Refuse a literal secret in an argument vector (command, args, exec probe): a password flag with
+ * its value, a URL with a password, a known token format. Arguments are as visible as env values
+ * (`kubectl describe`, `ps`, `docker inspect`). @internal
+ */
+export function checkArgvSecrets(argv: unknown, field: string, refuser: Refuser): void {
+  if (!Array.isArray(argv)) return;
+  const hit = findSecretInArgv(argv);
+  if (hit) {
+    refuser.refuse('no-literal-secrets-in-env', `${field}[${hit.index}]`, `this argument holds ${hit.shape} (the value is not shown). Arguments are visible in the manifest, in \`kubectl describe\` and in \`ps\` on the node.`, 'put the secret in a Secret and pass it as an env reference written $(VAR) in the argument, or mount it with secretFiles and point the program at the file (e.g. --password-file).');
+  }
+}
 
 /** Options the workload passes down when resolving its containers. @internal */
 export interface ContainerContext {
@@ -224,14 +238,14 @@ function resolveResources(r: unknown, field: string, refuser: Refuser): Pick<Res
   }
   let spec: ResourceSpec;
   if (typeof r === 'string') {
-    if (!(r in SIZE_PRESETS)) {
-      refuser.refuse('spec/size-preset', field, `'${r}' is not a size preset.`, `use one of ${Object.keys(SIZE_PRESETS).join(', ')}, or give requests and limits explicitly.`);
+    if (!hasOwn(SIZE_PRESETS, r)) {
+      refuser.refuse('spec/size-preset', field, `${quote(r)} is not a size preset.`, `use one of ${Object.keys(SIZE_PRESETS).join(', ')}, or give requests and limits explicitly.`);
     }
     spec = SIZE_PRESETS[r as SizePreset];
   } else if (isObject(r)) {
     spec = r as ResourceSpec;
   } else {
-    return refuser.refuse('spec/size-preset', field, `${JSON.stringify(r)} is neither a size preset nor requests/limits.`, 'give { requests: {…}, limits: {…} } or a preset name.');
+    return refuser.refuse('spec/size-preset', field, `${quote(r)} is neither a size preset nor requests/limits.`, 'give { requests: {…}, limits: {…} } or a preset name.');
   }
   const requests = {} as Record<QuantityKind, number>;
   const limits = {} as Record<QuantityKind, number>;
@@ -284,7 +298,7 @@ function resolveHttpHeaders(raw: unknown, field: string, refuser: Refuser): Http
 function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', field: string, ports: ResolvedPort[], refuser: Refuser): ResolvedProbe {
   const at = prefix(field);
   if (!isObject(p)) {
-    refuser.refuse(`${kind === 'startup' ? 'liveness' : kind}-probe`, field, `${JSON.stringify(p)} is not a probe.`, "give e.g. { http: { path: '/readyz', port: 'http' } }.");
+    refuser.refuse(`${kind === 'startup' ? 'liveness' : kind}-probe`, field, `${quote(p)} is not a probe.`, "give e.g. { http: { path: '/readyz', port: 'http' } }.");
   }
   const timing = DEFAULTS[kind];
   const t: Required<ProbeTiming> = {
@@ -297,7 +311,7 @@ function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', fi
   for (const [k, v] of Object.entries(t)) {
     const min = k === 'initialDelaySeconds' ? 0 : 1;
     if (!Number.isInteger(v) || v < min || v > 3600) {
-      refuser.refuse('spec/probe-timing', `${at}${k}`, `${JSON.stringify(v)} is not a valid ${k}.`, `use a whole number from ${min} to 3600.`);
+      refuser.refuse('spec/probe-timing', `${at}${k}`, `${quote(v)} is not a valid ${k}.`, `use a whole number from ${min} to 3600.`);
     }
   }
   if (kind !== 'readiness' && p.successThreshold !== undefined && p.successThreshold !== 1) {
@@ -306,7 +320,7 @@ function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', fi
   const portOf = (name: unknown, f: string): ResolvedPort => {
     const port = ports.find((x) => x.name === name || x.port === name);
     if (!port) {
-      refuser.refuse('probe-ports-declared', f, `probe port ${JSON.stringify(name)} is not a declared port of this container: the probe would check a port nothing listens on.`, `use one of the declared port names: ${ports.map((x) => x.name).join(', ') || '(declare a port first)'}.`);
+      refuser.refuse('probe-ports-declared', f, `probe port ${quote(name)} is not a declared port of this container: the probe would check a port nothing listens on.`, `use one of the declared port names: ${ports.map((x) => x.name).join(', ') || '(declare a port first)'}.`);
     }
     return port;
   };
@@ -317,7 +331,7 @@ function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', fi
   if (p.http) {
     const path = p.http.path;
     if (typeof path !== 'string' || !path.startsWith('/')) {
-      refuser.refuse('spec/probe-handler', `${at}http.path`, `${JSON.stringify(path)} is not an absolute HTTP path.`, "use a path such as '/readyz'.");
+      refuser.refuse('spec/probe-handler', `${at}http.path`, `${quote(path)} is not an absolute HTTP path.`, "use a path such as '/readyz'.");
     }
     const port = portOf(p.http.port, `${at}http.port`);
     const httpHeaders = resolveHttpHeaders(p.http.httpHeaders, `${at}http.httpHeaders`, refuser);
@@ -333,8 +347,9 @@ function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', fi
   }
   const command = p.exec.command;
   if (!Array.isArray(command) || command.length === 0 || !command.every((c: unknown) => typeof c === 'string')) {
-    refuser.refuse('spec/probe-handler', `${at}exec.command`, 'an exec probe needs a non-empty command array.', "give e.g. ['pg_isready', '--username', 'app'].");
+    refuser.refuse('spec/probe-handler', `${at}exec.command`, `an exec probe needs a non-empty list of strings${typeof command === 'string' ? ' (a single string would run a program named after the whole line)' : ''}.`, "give e.g. ['pg_isready', '--username', 'app'].");
   }
+  checkArgvSecrets(command, `${at}exec.command`, refuser);
   return { ...t, exec: { command: [...command] } };
 }
 
@@ -389,14 +404,14 @@ function resolveEnv(env: unknown, field: string, refuser: Refuser, notSecrets: {
     } else if (isObject(value) && isObject(value.secret)) {
       const s = value.secret;
       checkDns1123SubdomainLike(s.name, `${f}.secret.name`, refuser, true);
-      if (typeof s.key !== 'string' || s.key === '') refuser.refuse('spec/secret-ref', `${f}.secret.key`, 'a Secret reference needs a key.', "give { name: 'db', key: 'password' }.");
+      if (!isConfigKey(s.key)) refuser.refuse('spec/secret-ref', `${f}.secret.key`, 'a Secret reference needs a valid key: letters, digits, \'-\', \'_\' and \'.\' (the value is not shown in case it is a secret).', "give { name: 'db', key: 'password' }.");
       out.push({ name, secret: { name: s.name, key: s.key, optional: s.optional } });
     } else if (isObject(value) && isObject(value.configMap)) {
       const c = value.configMap;
       checkDns1123SubdomainLike(c.name, `${f}.configMap.name`, refuser);
-      if (typeof c.key !== 'string' || c.key === '') refuser.refuse('spec/configmap-ref', `${f}.configMap.key`, 'a ConfigMap reference needs a key.', "give { name: 'settings', key: 'LOG_LEVEL' }.");
+      if (!isConfigKey(c.key)) refuser.refuse('spec/configmap-ref', `${f}.configMap.key`, `${quote(c.key)} is not a ConfigMap key.`, "give { name: 'settings', key: 'LOG_LEVEL' }: letters, digits, '-', '_' and '.'.");
       if (looksLikeSecretName(c.key)) {
-        refuser.refuse('no-secrets-in-configmap', `${f}.configMap.key`, `ConfigMap key '${c.key}' looks like a secret: ConfigMaps are not encrypted at rest and are readable with broad RBAC.`, 'keep secrets in a Secret and use { secret: { name, key } }.');
+        refuser.refuse('no-secrets-in-configmap', `${f}.configMap.key`, `ConfigMap key ${quote(c.key)} looks like a secret: ConfigMaps are not encrypted at rest and are readable with broad RBAC.`, 'keep secrets in a Secret and use { secret: { name, key } }.');
       }
       out.push({ name, configMap: { name: c.name, key: c.key, optional: c.optional } });
     } else if (isObject(value) && typeof value.value === 'string' && value.notASecret !== undefined) {
@@ -414,8 +429,8 @@ function resolveEnv(env: unknown, field: string, refuser: Refuser, notSecrets: {
 }
 
 function checkDns1123SubdomainLike(name: unknown, field: string, refuser: Refuser, mayBeSecret = false): void {
-  if (typeof name !== 'string' || name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
-    const what = mayBeSecret ? 'this is not a valid Secret name (the value is not shown in case it is a secret)' : `${JSON.stringify(name)} is not a valid Kubernetes object name`;
+  if (!isDns1123Subdomain(name)) {
+    const what = mayBeSecret ? 'this is not a valid Secret name (the value is not shown in case it is a secret)' : `${quote(name)} is not a valid Kubernetes object name`;
     refuser.refuse('spec/dns-1123-name', field, `${what}.`, mayBeSecret ? "give the name of the Secret, e.g. 'db-credentials', never its value." : "use lowercase letters, digits, - and ., e.g. 'app-settings'.");
   }
 }
@@ -434,10 +449,19 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
   let image: ImageReference;
   if (relaxed(relaxations, 'unpinnedImage')) {
     const parsed = typeof spec.image === 'string' ? parseImageReference(spec.image.trim()) : undefined;
-    if (!parsed) return refuser.refuse('spec/image-reference', `${at}image`, `${JSON.stringify(spec.image)} is not a valid image reference.`, "use '[registry/]repository[:tag][@sha256:…]'.");
+    if (!parsed) return refuser.refuse('spec/image-reference', `${at}image`, `${quote(spec.image)} is not a valid image reference.`, "use '[registry/]repository[:tag][@sha256:…]'.");
     image = { ...parsed, version: toLabelValue(parsed.tag ?? 'unpinned') || 'unpinned' };
   } else {
     image = resolveImage(spec.image, `${at}image`, refuser);
+  }
+
+  for (const k of ['command', 'args'] as const) {
+    const v = spec[k] as unknown;
+    if (v === undefined) continue;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) {
+      refuser.refuse('spec/command', `${at}${k}`, `${k} must be a list of strings${typeof v === 'string' ? ': a single string becomes one program name (or, spread, one argument per character), not a command line' : ''}.`, `write ${k}: ['sleep', '10'] (or ['sh', '-c', '…'] for a shell line).`);
+    }
+    checkArgvSecrets(v, `${at}${k}`, refuser);
   }
 
   const privilegedPorts = relaxed(relaxations, 'privilegedPorts');
@@ -449,17 +473,17 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
     if (!isObject(p)) refuser.refuse('spec/ports', f, 'a port must be { name, port }.', "give e.g. { name: 'http', port: 8080 }.");
     const pname = checkPortName(p.name, `${f}.name`, refuser);
     if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
-      refuser.refuse('spec/port-range', `${f}.port`, `${JSON.stringify(p.port)} is not a port number (1–65535).`, 'use a whole number from 1024 to 65535 (below 1024 needs the privilegedPorts relaxation).');
+      refuser.refuse('spec/port-range', `${f}.port`, `${quote(p.port)} is not a port number (1–65535).`, 'use a whole number from 1024 to 65535 (below 1024 needs the privilegedPorts relaxation).');
     }
     if (p.port < 1024 && !privilegedPorts) {
       refuser.refuse('unprivileged-container-ports', `${f}.port`, `port ${p.port} is below 1024: binding it needs root or NET_BIND_SERVICE.`, `listen on a port ≥ 1024 (e.g. ${p.port === 80 ? 8080 : p.port === 443 ? 8443 : p.port + 8000}) and keep ${p.port} as servicePort, or relax with relaxations.privilegedPorts: '<reason>'.`);
     }
     const servicePort = p.servicePort ?? p.port;
     if (!Number.isInteger(servicePort) || servicePort < 1 || servicePort > 65535) {
-      refuser.refuse('spec/port-range', `${f}.servicePort`, `${JSON.stringify(servicePort)} is not a port number (1–65535).`, 'use a whole number from 1 to 65535.');
+      refuser.refuse('spec/port-range', `${f}.servicePort`, `${quote(servicePort)} is not a port number (1–65535).`, 'use a whole number from 1 to 65535.');
     }
     const protocol = p.protocol ?? 'TCP';
-    if (protocol !== 'TCP' && protocol !== 'UDP') refuser.refuse('spec/ports', `${f}.protocol`, `${JSON.stringify(protocol)} is not TCP or UDP.`, "use 'TCP' or 'UDP'.");
+    if (protocol !== 'TCP' && protocol !== 'UDP') refuser.refuse('spec/ports', `${f}.protocol`, `${quote(protocol)} is not TCP or UDP.`, "use 'TCP' or 'UDP'.");
     if (ports.some((x) => x.name === pname)) {
       refuser.refuse('container-ports-valid', `${f}.name`, `port name '${pname}' is declared twice: probes and Services would point at the wrong port.`, 'give each port a unique name.');
     }
@@ -498,34 +522,57 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
   const env = resolveEnv(spec.env, `${at}env`, refuser, notSecrets);
   const timezone = spec.timezone ?? DEFAULTS.timezone;
   if (typeof timezone !== 'string' || !/^[A-Za-z0-9_+\-/]+$/.test(timezone)) {
-    refuser.refuse('spec/timezone', `${at}timezone`, `${JSON.stringify(timezone)} is not a time zone name.`, "use an IANA zone such as 'UTC' or 'Europe/Berlin'.");
+    refuser.refuse('spec/timezone', `${at}timezone`, `${quote(timezone)} is not a time zone name.`, "use an IANA zone such as 'UTC' or 'Europe/Berlin'.");
   }
   env.push({ name: 'TZ', value: timezone });
 
+  if (spec.secretFiles !== undefined && !Array.isArray(spec.secretFiles)) refuser.refuse('spec/secret-files', `${at}secretFiles`, 'secretFiles must be a list.', "give [{ secretName: 'db', mountPath: '/var/run/secrets/db' }].");
+  const mounted: string[] = ['/tmp'];
   const secretFiles = (spec.secretFiles ?? []).map((s, i) => {
     const f = `${at}secretFiles[${i}]`;
-    checkDns1123SubdomainLike(s?.secretName, `${f}.secretName`, refuser, true);
-    if (typeof s.mountPath !== 'string' || !ABSOLUTE_PATH.test(s.mountPath)) {
-      refuser.refuse('spec/mount-path', `${f}.mountPath`, `${JSON.stringify(s.mountPath)} is not an absolute path.`, "use e.g. '/var/run/secrets/db'.");
+    if (!isObject(s)) refuser.refuse('spec/secret-files', f, 'a secret file mount must be { secretName, mountPath }.', "give { secretName: 'db', mountPath: '/var/run/secrets/db' }.");
+    checkDns1123SubdomainLike(s.secretName, `${f}.secretName`, refuser, true);
+    const mountPath = canonicalPath(s.mountPath);
+    if (!mountPath || mountPath === '/') {
+      refuser.refuse('spec/mount-path', `${f}.mountPath`, `${quote(s.mountPath)} is not an absolute path below / ('..' may not climb above the root).`, "use e.g. '/var/run/secrets/db'.");
     }
-    return { ...s };
+    if (mounted.includes(mountPath!)) refuser.refuse('spec/mount-path', `${f}.mountPath`, `${mountPath} is mounted twice in this container (the API server rejects duplicate mount paths).`, 'mount each path once.');
+    mounted.push(mountPath!);
+    if (s.keys !== undefined) {
+      if (!Array.isArray(s.keys)) refuser.refuse('spec/secret-files', `${f}.keys`, 'keys must be a list of Secret keys.', "give e.g. ['password'].");
+      s.keys.forEach((k, j) => {
+        if (!isConfigKey(k) || !isContainedRelativePath(k)) refuser.refuse('spec/secret-files', `${f}.keys[${j}]`, 'this is not a Secret key: keys are letters, digits, \'-\', \'_\' and \'.\', and the file they become must stay inside the mount (no \'/\' or \'..\'). The value is not shown in case it is a secret.', "give the key's name, e.g. 'password'.");
+      });
+      if (new Set(s.keys).size !== s.keys.length) refuser.refuse('spec/secret-files', `${f}.keys`, 'a key is listed twice.', 'list each key once.');
+    }
+    return { ...s, mountPath: mountPath!, keys: s.keys ? [...s.keys] : undefined };
   });
 
   const tmpSize = spec.tmpSizeLimit ?? DEFAULTS.tmpSizeLimit;
   checkQuantity(tmpSize, 'ephemeral-storage', `${at}tmpSizeLimit`, refuser);
   const writablePaths: ResolvedContainer['writablePaths'] = [{ volumeName: `${name}-tmp`, path: '/tmp', sizeLimit: tmpSize, inMemory: false }];
+  if (spec.writablePaths !== undefined && !Array.isArray(spec.writablePaths)) refuser.refuse('spec/mount-path', `${at}writablePaths`, 'writablePaths must be a list.', "give [{ path: '/var/cache/app' }].");
   (spec.writablePaths ?? []).forEach((w, i) => {
     const f = `${at}writablePaths[${i}]`;
-    if (!isObject(w) || typeof w.path !== 'string' || !ABSOLUTE_PATH.test(w.path) || w.path === '/') {
-      refuser.refuse('spec/mount-path', `${f}.path`, `${JSON.stringify(w?.path)} is not an absolute path below /.`, "use e.g. '/var/cache/app'.");
+    const wpath = isObject(w) ? canonicalPath(w.path) : undefined;
+    if (!wpath || wpath === '/') {
+      refuser.refuse('spec/mount-path', `${f}.path`, `${quote(w?.path)} is not an absolute path below / ('..' may not climb above the root).`, "use e.g. '/var/cache/app'.");
     }
-    if (writablePaths.some((x) => x.path === w.path) || secretFiles.some((s) => s.mountPath === w.path)) {
-      refuser.refuse('spec/mount-path', `${f}.path`, `${w.path} is mounted twice.`, 'mount each path once.');
+    if (mounted.includes(wpath!)) {
+      refuser.refuse('spec/mount-path', `${f}.path`, `${wpath} is mounted twice in this container (the API server rejects duplicate mount paths).`, 'mount each path once.');
     }
+    mounted.push(wpath!);
     const sizeLimit = w.sizeLimit ?? DEFAULTS.tmpSizeLimit;
     checkQuantity(sizeLimit, w.inMemory ? 'memory' : 'ephemeral-storage', `${f}.sizeLimit`, refuser);
-    writablePaths.push({ volumeName: `${name}-w${i}`, path: w.path, sizeLimit, inMemory: !!w.inMemory });
+    writablePaths.push({ volumeName: `${name}-w${i}`, path: wpath!, sizeLimit, inMemory: !!w.inMemory });
   });
+  for (const w of writablePaths) {
+    const vn: string = w.volumeName;
+    if (vn.length > 63 || !isDns1123LabelName(vn as unknown)) {
+      const len = vn.length;
+      refuser.refuse('spec/dns-1123-name', `${at}name`, `the derived volume name ${quote(vn)} has ${len} characters; volume names are DNS-1123 labels of at most 63.`, `shorten the container name to at most ${63 - (len - name.length)} characters.`);
+    }
+  }
   // The emptyDirs count against ephemeral storage: their total must fit under the limit.
   const diskScratch = writablePaths.filter((w) => !w.inMemory).reduce((a, w) => a + (parseQuantity(w.sizeLimit) ?? 0), 0);
   if (diskScratch > resourceNumbers.limits['ephemeral-storage']) {

@@ -1,11 +1,15 @@
-import { ContainerSpec, EnvValue, ProbesSpec, ResolvedContainer, resolveContainer, ResourceSpec, WritablePath } from './container';
+import { cronScheduleProblem, isConfigKey } from './api-rules';
+import { canonicalPath, ownValue } from './canonical';
+import { checkArgvSecrets, ContainerSpec, EnvValue, ProbesSpec, ResolvedContainer, resolveContainer, ResourceSpec, WritablePath } from './container';
 import { DEFAULTS, SizePreset } from './defaults';
 import { EngineContext, EngineName, EnginePreset, ENGINES } from './engines';
 import { Refuser } from './errors';
 import { MetadataSpec, resolveMetadata } from './metadata';
 import { checkDns1123Label, checkReason, checkWorkloadName, recommendedLabels } from './names';
 import { NetworkPeer } from './network';
+import { refuseSecretsInProps } from './props-scan';
 import { checkQuantity, parseQuantity } from './quantity';
+import { quote } from './redact';
 import { Relaxations, ResolvedRelaxation, resolveRelaxations } from './relaxations';
 import { checkPeer, PodSettings } from './service';
 
@@ -210,7 +214,6 @@ export interface ResolvedDatabase {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-const CRON = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/;
 const BACKUP_DIR = '/backup';
 const SECRET_DIR = '/var/run/secrets/db';
 
@@ -220,12 +223,14 @@ function isCustom(e: StatefulDatabaseSpec['engine']): e is CustomEngineSpec {
 
 function customPreset(e: CustomEngineSpec, refuser: Refuser): EnginePreset {
   checkDns1123Label(e.name, 'engine.name', refuser);
-  if (typeof e.dataPath !== 'string' || !e.dataPath.startsWith('/')) refuser.refuse('spec/mount-path', 'engine.dataPath', `${JSON.stringify(e.dataPath)} is not an absolute path.`, "give the engine's data directory, e.g. '/data/db'.");
+  const dataPath = canonicalPath(e.dataPath);
+  if (!dataPath || dataPath === '/') refuser.refuse('spec/mount-path', 'engine.dataPath', `${quote(e.dataPath)} is not an absolute path below / ('..' may not climb above the root).`, "give the engine's data directory, e.g. '/data/db'.");
+  if (typeof e.backupScript === 'string') checkArgvSecrets([e.backupScript], 'engine.backupScript', refuser);
   return {
     engine: e.name as EngineName,
     image: e.image,
     port: e.port,
-    dataPath: e.dataPath,
+    dataPath: dataPath!,
     writablePaths: () => e.writablePaths ?? [],
     secretKeys: ['password'],
     replication: false,
@@ -244,6 +249,7 @@ export function resolveDatabase(
 ): ResolvedDatabase {
   const refuser = new Refuser(ctx.constructPath);
   if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give at least engine, resources, storage and credentials.');
+  refuseSecretsInProps(spec, refuser);
   const name = checkWorkloadName(spec.name ?? ctx.defaultName, 'name', refuser);
   if (name.length > 50) refuser.refuse('spec/dns-1123-name', 'name', `'${name}' is too long: the claim names 'data-${name}-<n>' and the backup objects need room.`, 'use at most 50 characters.');
   const rawNs = spec.namespace ?? ctx.defaultNamespace;
@@ -251,14 +257,14 @@ export function resolveDatabase(
     refuser.refuse('no-default-namespace', 'namespace', 'a database needs a dedicated namespace: the default one has no Pod Security labels, quota or default-deny policy.', 'set namespace on the props or on the Chart.');
   }
   const namespace = checkDns1123Label(rawNs, 'namespace', refuser);
-  const preset = isCustom(spec.engine) ? customPreset(spec.engine, refuser) : ENGINES[spec.engine as EngineName];
-  if (!preset) refuser.refuse('spec/database-engine', 'engine', `${JSON.stringify(spec.engine)} is not an engine preset.`, `use one of ${Object.keys(ENGINES).join(', ')}, or { name, image, port, dataPath, probes } for your own.`);
+  const preset = isCustom(spec.engine) ? customPreset(spec.engine, refuser) : ownValue(ENGINES, spec.engine);
+  if (!preset) return refuser.refuse('spec/database-engine', 'engine', `${quote(spec.engine)} is not an engine preset.`, `use one of ${Object.keys(ENGINES).join(', ')}, or { name, image, port, dataPath, probes } for your own.`);
 
   if (spec.cache !== undefined && preset.engine !== 'redis') {
     refuser.refuse('spec/database-cache', 'cache', `${preset.engine} is not a cache: running it without persistence loses every write on restart.`, 'remove cache and give storage; cache mode is for Redis used as a cache.');
   }
   const replicas = spec.replicas ?? 1;
-  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 9) refuser.refuse('spec/database-replicas', 'replicas', `${JSON.stringify(replicas)} is not a replica count from 1 to 9.`, 'use 1 (or more where the engine replicates).');
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 9) refuser.refuse('spec/database-replicas', 'replicas', `${quote(replicas)} is not a replica count from 1 to 9.`, 'use 1 (or more where the engine replicates).');
   if (replicas > 1 && !preset.replication) {
     refuser.refuse('spec/database-replication', 'replicas', `${replicas} replicas of ${preset.engine} would be ${replicas} independent databases that look like a cluster: this construct configures no replication for ${preset.engine}, so writes to one replica never reach the others.`, `run replicas: 1 (with backups), or use ${preset.operatorHint}.`);
   }
@@ -266,13 +272,13 @@ export function resolveDatabase(
   const relaxations = resolveRelaxations(spec.relaxations, refuser);
   const user = spec.user ?? DEFAULTS.user;
   const group = spec.group ?? DEFAULTS.group;
-  if (!Number.isInteger(user) || user < 10000) refuser.refuse('high-uid-gid', 'user', `UID ${JSON.stringify(user)} is below 10000.`, 'use a UID ≥ 10000 (default 10001).');
-  if (!Number.isInteger(group) || group < 10000) refuser.refuse('high-uid-gid', 'group', `GID ${JSON.stringify(group)} is below 10000.`, 'use a GID ≥ 10000 (default 10001).');
+  if (!Number.isInteger(user) || user < 10000) refuser.refuse('high-uid-gid', 'user', `UID ${quote(user)} is below 10000.`, 'use a UID ≥ 10000 (default 10001).');
+  if (!Number.isInteger(group) || group < 10000) refuser.refuse('high-uid-gid', 'group', `GID ${quote(group)} is below 10000.`, 'use a GID ≥ 10000 (default 10001).');
 
   const username = spec.username ?? 'app';
   const database = spec.database ?? 'app';
-  if (!IDENTIFIER.test(username)) refuser.refuse('spec/database-identifier', 'username', `${JSON.stringify(username)} is not a plain identifier.`, "use lowercase letters, digits and '_', e.g. 'app'.");
-  if (!IDENTIFIER.test(database)) refuser.refuse('spec/database-identifier', 'database', `${JSON.stringify(database)} is not a plain identifier.`, "use lowercase letters, digits and '_', e.g. 'orders'.");
+  if (!IDENTIFIER.test(username)) refuser.refuse('spec/database-identifier', 'username', `${quote(username)} is not a plain identifier.`, "use lowercase letters, digits and '_', e.g. 'app'.");
+  if (!IDENTIFIER.test(database)) refuser.refuse('spec/database-identifier', 'database', `${quote(database)} is not a plain identifier.`, "use lowercase letters, digits and '_', e.g. 'orders'.");
 
   const cred = spec.credentials;
   if (!cred || typeof cred !== 'object') {
@@ -283,7 +289,7 @@ export function resolveDatabase(
   const passwordKey = cred.passwordKey ?? 'password';
   const rootPasswordKey = cred.rootPasswordKey ?? 'root-password';
   for (const [k, v] of [['passwordKey', passwordKey], ['rootPasswordKey', rootPasswordKey]] as const) {
-    if (typeof v !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(v)) refuser.refuse('spec/secret-ref', `credentials.${k}`, 'this is not a Secret key (the value is not shown in case it is a secret).', "use letters, digits, '-', '_' or '.', e.g. 'password'.");
+    if (!isConfigKey(v)) refuser.refuse('spec/secret-ref', `credentials.${k}`, 'this is not a Secret key (the value is not shown in case it is a secret).', "use letters, digits, '-', '_' or '.', e.g. 'password'.");
   }
 
   const headlessServiceName = `${name}-headless`;
@@ -346,13 +352,13 @@ export function resolveDatabase(
   if (!rawStorage || typeof rawStorage !== 'object') refuser.refuse('spec/database-storage', 'storage', 'storage is required: without a claim the data lives in the container layer and is lost with the pod.', "give storage: { size: '20Gi' } (or, for Redis used as a cache, cache: { reason }).");
   const st = rawStorage as DatabaseStorage;
   checkQuantity(st.size, 'memory', 'storage.size', refuser);
-  if (st.storageClassName !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(st.storageClassName)) refuser.refuse('spec/dns-1123-name', 'storage.storageClassName', `${JSON.stringify(st.storageClassName)} is not a StorageClass name.`, "use e.g. 'fast-ssd'.");
+  if (st.storageClassName !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(st.storageClassName)) refuser.refuse('spec/dns-1123-name', 'storage.storageClassName', `${quote(st.storageClassName)} is not a StorageClass name.`, "use e.g. 'fast-ssd'.");
   const accessMode = st.accessMode ?? 'ReadWriteOnce';
-  if (accessMode !== 'ReadWriteOnce' && accessMode !== 'ReadWriteOncePod') refuser.refuse('spec/database-storage', 'storage.accessMode', `${JSON.stringify(accessMode)} is not ReadWriteOnce or ReadWriteOncePod: a database must not share its volume.`, "use 'ReadWriteOnce'.");
+  if (accessMode !== 'ReadWriteOnce' && accessMode !== 'ReadWriteOncePod') refuser.refuse('spec/database-storage', 'storage.accessMode', `${quote(accessMode)} is not ReadWriteOnce or ReadWriteOncePod: a database must not share its volume.`, "use 'ReadWriteOnce'.");
 
   const clients = (spec.clients ?? []).map((c, i) => checkPeer(c, `clients[${i}]`, refuser));
   const grace = spec.terminationGracePeriodSeconds ?? 120;
-  if (!Number.isInteger(grace) || grace < 10 || grace > 3600) refuser.refuse('spec/grace-period', 'terminationGracePeriodSeconds', `${JSON.stringify(grace)} is not 10–3600 seconds.`, 'use e.g. 120 so the database can shut down cleanly.');
+  if (!Number.isInteger(grace) || grace < 10 || grace > 3600) refuser.refuse('spec/grace-period', 'terminationGracePeriodSeconds', `${quote(grace)} is not 10–3600 seconds.`, 'use e.g. 120 so the database can shut down cleanly.');
   if (spec.priorityClassName !== undefined) checkDns1123Label(spec.priorityClassName, 'priorityClassName', refuser);
 
   const org = resolveMetadata(spec, refuser);
@@ -425,10 +431,12 @@ function resolveBackup(b: BackupSpec, c: {
   if (!b || typeof b !== 'object') return refuser.refuse('spec/backup', 'backup', 'backup must be an object.', "give backup: { schedule: '0 3 * * *', storage: { size: '50Gi' }, resources: 'small' }.");
   const script = preset.backupScript(engineCtx);
   if (!script) refuser.refuse('spec/backup', 'backup', `no backup procedure is known for ${preset.engine}.`, 'give engine.backupScript (a shell script writing "$OUT.partial").');
-  if (typeof b.schedule !== 'string' || !CRON.test(b.schedule.trim())) refuser.refuse('spec/backup', 'backup.schedule', `${JSON.stringify(b.schedule)} is not a cron schedule.`, "use five fields, e.g. '0 3 * * *', or '@daily'.");
-  if (b.timeZone !== undefined && !/^[A-Za-z0-9_+\-/]+$/.test(b.timeZone)) refuser.refuse('spec/backup', 'backup.timeZone', `${JSON.stringify(b.timeZone)} is not a time zone.`, "use e.g. 'Etc/UTC'.");
+  const cronProblem = cronScheduleProblem(b.schedule);
+  if (cronProblem) refuser.refuse('spec/backup', 'backup.schedule', `${cronProblem}: the API server rejects the CronJob.`, "use five standard fields (minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-7), e.g. '0 3 * * *', or '@daily'; put the time zone in backup.timeZone.");
+  if (c.name.length + '-backup'.length > 52) refuser.refuse('spec/dns-1123-name', 'name', `the backup CronJob would be named ${quote(`${c.name}-backup`)} (${c.name.length + 7} characters); CronJob names are at most 52 characters.`, `use a database name of at most ${52 - 7} characters when backups are on.`);
+  if (b.timeZone !== undefined && (typeof b.timeZone !== 'string' || b.timeZone.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(b.timeZone))) refuser.refuse('spec/backup', 'backup.timeZone', `${quote(b.timeZone)} is not a time zone.`, "use e.g. 'Etc/UTC'.");
   const retain = b.retain ?? 7;
-  if (!Number.isInteger(retain) || retain < 1 || retain > 1000) refuser.refuse('spec/backup', 'backup.retain', `${JSON.stringify(retain)} is not a number of dumps to keep (1–1000).`, 'use e.g. 7.');
+  if (!Number.isInteger(retain) || retain < 1 || retain > 1000) refuser.refuse('spec/backup', 'backup.retain', `${quote(retain)} is not a number of dumps to keep (1–1000).`, 'use e.g. 7.');
   if (!b.storage && !b.objectStore) refuser.refuse('spec/backup', 'backup.storage', 'a backup needs somewhere to go: a claim, an object store, or both.', "give storage: { size: '50Gi' } or objectStore: { image, command, peer, port }.");
   let claim: ResolvedBackup['claim'];
   if (b.storage && 'existingClaim' in b.storage) {
@@ -463,8 +471,8 @@ function resolveBackup(b: BackupSpec, c: {
   let upload: ResolvedBackup['upload'];
   if (b.objectStore) {
     const o = b.objectStore;
-    if (!Array.isArray(o.command) || o.command.length === 0) refuser.refuse('spec/backup', 'backup.objectStore.command', 'the upload step needs a command.', "give e.g. ['sh', '-c', 'rclone copy \"$(cat $BACKUP_DIR/.latest)\" remote:backups'].");
-    if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) refuser.refuse('spec/port-range', 'backup.objectStore.port', `${JSON.stringify(o.port)} is not a port.`, 'use e.g. 443.');
+    if (!Array.isArray(o.command) || o.command.length === 0 || !o.command.every((x) => typeof x === 'string')) refuser.refuse('spec/backup', 'backup.objectStore.command', 'the upload step needs a command.', "give e.g. ['sh', '-c', 'rclone copy \"$(cat $BACKUP_DIR/.latest)\" remote:backups'].");
+    if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) refuser.refuse('spec/port-range', 'backup.objectStore.port', `${quote(o.port)} is not a port.`, 'use e.g. 443.');
     const peer = checkPeer(o.peer, 'backup.objectStore.peer', refuser);
     const container = resolveContainer({
       name: 'upload', image: o.image, command: o.command, env: { BACKUP_DIR, ...(o.env ?? {}) }, resources: b.resources,

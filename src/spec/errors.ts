@@ -2,6 +2,8 @@
  * The one error type for refused input: it names the rule, the construct, the field, why the input
  * is refused and how to fix it. It is thrown by the resolve step, before anything is synthesized.
  */
+import { escapeControl, redact } from './redact';
+
 export interface HardeningErrorDetails {
   /** Catalogue rule id (see `hardened rules`) or a `spec/…` input-validation id. */
   readonly ruleId: string;
@@ -23,17 +25,29 @@ export class HardeningError extends Error implements HardeningErrorDetails {
   /** The message without the rule/field/fix decoration. */
   public readonly reason: string;
 
+  /**
+   * Every part is redacted (credentials in URLs, `--password=…`, known token formats…) and its
+   * control characters escaped before it becomes part of the message: an error never prints a
+   * secret or drives the terminal, whatever the input quoted in it.
+   */
   constructor(details: HardeningErrorDetails) {
-    super(
-      `[${details.ruleId}] ${details.constructPath || '<root>'}: ${details.fieldPath}: ${details.message}\n` +
-        `  fix: ${details.fix}`,
-    );
+    const safe = (s: unknown) => escapeControl(redact(String(s ?? '')));
+    const d = {
+      ruleId: safe(details.ruleId),
+      constructPath: safe(details.constructPath),
+      fieldPath: safe(details.fieldPath),
+      message: safe(details.message),
+      fix: safe(details.fix),
+    };
+    // Parts that quote input (paths built from user keys) are cut: a megabyte key is not a message.
+    const cut = (x: string) => (x.length > 200 ? `${x.slice(0, 200)}… (${x.length} characters)` : x);
+    super(`[${d.ruleId}] ${cut(d.constructPath) || '<root>'}: ${cut(d.fieldPath)}: ${d.message}\n  fix: ${d.fix}`);
     this.name = 'HardeningError';
-    this.ruleId = details.ruleId;
-    this.constructPath = details.constructPath;
-    this.fieldPath = details.fieldPath;
-    this.reason = details.message;
-    this.fix = details.fix;
+    this.ruleId = d.ruleId;
+    this.constructPath = d.constructPath;
+    this.fieldPath = d.fieldPath;
+    this.reason = d.message;
+    this.fix = d.fix;
   }
 }
 

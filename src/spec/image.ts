@@ -1,4 +1,5 @@
 import { Refuser } from './errors';
+import { quote } from './redact';
 
 /** A parsed, normalized container image reference. */
 export interface ImageReference {
@@ -69,13 +70,13 @@ export function resolveImage(ref: unknown, field: string, refuser: Refuser): Ima
   }
   const parsed = parseImageReference(ref.trim());
   if (!parsed) {
-    refuser.refuse('spec/image-reference', field, `'${ref}' is not a valid image reference.`, "use '[registry/]repository[:tag][@sha256:<64 hex digits>]' with a lowercase repository, e.g. 'ghcr.io/acme/api:1.4.2'.");
+    refuser.refuse('spec/image-reference', field, `${quote(ref)} is not a valid image reference.`, "use '[registry/]repository[:tag][@sha256:<64 hex digits>]' with a lowercase repository, e.g. 'ghcr.io/acme/api:1.4.2'.");
   }
   if (!parsed.tag && !parsed.digest) {
-    refuser.refuse('image-tag-pinned', field, `'${ref}' has no tag: it resolves to ':latest', which changes under you and makes rollbacks meaningless.`, `pin a version or, better, a digest: '${ref}:<version>' or '${ref}@sha256:<digest>'.`);
+    refuser.refuse('image-tag-pinned', field, `${quote(ref)} has no tag: it resolves to ':latest', which changes under you and makes rollbacks meaningless.`, 'pin a version or, better, a digest: \'<image>:<version>\' or \'<image>@sha256:<digest>\'.');
   }
   if (parsed.tag && parsed.tag.toLowerCase() === 'latest' && !parsed.digest) {
-    refuser.refuse('image-tag-pinned', field, `'${ref}' uses the 'latest' tag: every pull can bring a different image, so two replicas may run different code and a rollback restores nothing.`, "pin an explicit version tag or a digest (preferred): 'repository@sha256:<digest>'.");
+    refuser.refuse('image-tag-pinned', field, `${quote(ref)} uses the 'latest' tag: every pull can bring a different image, so two replicas may run different code and a rollback restores nothing.`, "pin an explicit version tag or a digest (preferred): 'repository@sha256:<digest>'.");
   }
   const version = parsed.tag && parsed.tag.toLowerCase() !== 'latest'
     ? toLabelValue(parsed.tag)

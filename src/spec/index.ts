@@ -16,3 +16,7 @@ export * from './metadata';
 export * from './priority-class';
 export * from './exposure';
 export * from './cidr';
+export * from './redact';
+export * from './canonical';
+export * from './api-rules';
+export * from './props-scan';

@@ -3,7 +3,9 @@ import { ContainerSpec, EnvValue, ResolvedContainer, resolveContainer, ResourceS
 import { SizePreset } from './defaults';
 import { Refuser } from './errors';
 import { NetworkPeer } from './network';
+import { refuseSecretsInProps } from './props-scan';
 import { checkQuantity, parseQuantity } from './quantity';
+import { quote } from './redact';
 import { SecretKeyReference } from './secrets';
 import { checkPeer } from './service';
 
@@ -81,7 +83,7 @@ const SAFE = /^[A-Za-z0-9_.\-/]+$/;
 
 function port(p: number | undefined, dflt: number, field: string, refuser: Refuser): number {
   const n = p ?? dflt;
-  if (!Number.isInteger(n) || n < 1 || n > 65535) refuser.refuse('spec/port-range', field, `${JSON.stringify(n)} is not a port number.`, 'use 1–65535.');
+  if (!Number.isInteger(n) || n < 1 || n > 65535) refuser.refuse('spec/port-range', field, `${quote(n)} is not a port number.`, 'use 1–65535.');
   return n;
 }
 
@@ -92,17 +94,18 @@ export function resolveLoggingSidecar(
 ): ResolvedLoggingSidecar {
   const refuser = new Refuser(ctx.constructPath);
   if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give logPath, output and resources.');
+  refuseSecretsInProps(spec, refuser, ['target']);
   if (typeof spec.logPath !== 'string' || !/^\/[A-Za-z0-9_.\-/]+$/.test(spec.logPath) || spec.logPath === '/') {
-    refuser.refuse('spec/mount-path', 'logPath', `${JSON.stringify(spec.logPath)} is not an absolute directory path.`, "use e.g. '/var/log/app'.");
+    refuser.refuse('spec/mount-path', 'logPath', `${quote(spec.logPath)} is not an absolute directory path.`, "use e.g. '/var/log/app'.");
   }
   const files = spec.files ?? '*.log';
-  if (!/^[A-Za-z0-9_.*?\-[\]]+$/.test(files)) refuser.refuse('spec/logging', 'files', `${JSON.stringify(files)} is not a file glob.`, "use e.g. '*.log'.");
+  if (!/^[A-Za-z0-9_.*?\-[\]]+$/.test(files)) refuser.refuse('spec/logging', 'files', `${quote(files)} is not a file glob.`, "use e.g. '*.log'.");
   const volumeSize = spec.volumeSize ?? '256Mi';
   checkQuantity(volumeSize, 'ephemeral-storage', 'volumeSize', refuser);
   const memBufLimit = spec.memBufLimit ?? '5MB';
   const storageLimit = spec.storageLimit ?? '64M';
   for (const [k, v] of [['memBufLimit', memBufLimit], ['storageLimit', storageLimit]] as const) {
-    if (!/^[0-9]+[KMG]?B?$/.test(v)) refuser.refuse('spec/logging', k, `${JSON.stringify(v)} is not a Fluent Bit size.`, "use e.g. '5MB' or '64M'.");
+    if (!/^[0-9]+[KMG]?B?$/.test(v)) refuser.refuse('spec/logging', k, `${quote(v)} is not a Fluent Bit size.`, "use e.g. '5MB' or '64M'.");
   }
   const parser = spec.parser ?? 'json';
 
@@ -114,7 +117,7 @@ export function resolveLoggingSidecar(
   if (o.kind === 'stdout') {
     out.push('    Format                   json_lines');
   } else if (['forward', 'loki', 'elasticsearch', 'http'].includes(o.kind)) {
-    if (typeof o.host !== 'string' || !HOST.test(o.host)) refuser.refuse('spec/logging', 'output.host', `${JSON.stringify((o as any).host)} is not a host name.`, "use e.g. 'loki.monitoring.svc.cluster.local'.");
+    if (typeof o.host !== 'string' || o.host.length > 253 || !HOST.test(o.host)) refuser.refuse('spec/logging', 'output.host', `${quote((o as any).host)} is not a host name.`, "use e.g. 'loki.monitoring.svc.cluster.local'.");
     const dflt = { forward: 24224, loki: 3100, elasticsearch: 9200, http: 443 }[o.kind];
     const p = port(o.port, dflt, 'output.port', refuser);
     if (!o.peer) refuser.refuse('network-policy-required', 'output.peer', 'a remote output needs its network peer: the workload\'s NetworkPolicy blocks egress that is not declared, so logs would never leave the pod.', "give peer: Peer.namespace('monitoring', { 'app.kubernetes.io/name': 'loki' }) (or Peer.cidr(...)).");
@@ -130,7 +133,7 @@ export function resolveLoggingSidecar(
       return `\${${name}}`;
     };
     const user = (o as { user?: string }).user;
-    if (user !== undefined && !SAFE.test(user)) refuser.refuse('spec/logging', 'output.user', `${JSON.stringify(user)} is not a plain user name.`, 'use letters, digits and ._-/.');
+    if (user !== undefined && (typeof user !== 'string' || user.length > 253 || !SAFE.test(user))) refuser.refuse('spec/logging', 'output.user', `this is not a plain user name${typeof user === 'string' && user.includes(':') ? ' (it looks like user:password)' : ''}; the value is not shown in case it holds a password.`, "give the user name only (letters, digits and ._-/) and the password as a Secret reference: password: { name: '<secret>', key: '<key>' }.");
     if (o.kind === 'forward') {
       const key = secretEnv('FLB_FORWARD_SHARED_KEY', o.sharedKey, 'output.sharedKey');
       if (key) out.push(`    Shared_Key               ${key}`);
@@ -145,25 +148,25 @@ export function resolveLoggingSidecar(
     if (o.kind === 'loki') {
       const labels = { job: ctx.workload, namespace: ctx.namespace, ...(o.labels ?? {}) };
       for (const [k, v] of Object.entries(labels)) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || !SAFE.test(v)) refuser.refuse('spec/logging', `output.labels.${k}`, `${k}=${v} is not a valid Loki label.`, 'use [A-Za-z_][A-Za-z0-9_]* keys and plain values.');
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || typeof v !== 'string' || !SAFE.test(v)) refuser.refuse('spec/logging', `output.labels.${k}`, `${quote(k)}=${quote(v)} is not a valid Loki label.`, 'use [A-Za-z_][A-Za-z0-9_]* keys and plain values.');
       }
       out.push(`    Labels                   ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}`, '    Line_Format              json');
       if (o.tenantId !== undefined) {
-        if (!SAFE.test(o.tenantId)) refuser.refuse('spec/logging', 'output.tenantId', `${JSON.stringify(o.tenantId)} is not a tenant id.`, 'use letters, digits and ._-/.');
+        if (!SAFE.test(o.tenantId)) refuser.refuse('spec/logging', 'output.tenantId', `${quote(o.tenantId)} is not a tenant id.`, 'use letters, digits and ._-/.');
         out.push(`    Tenant_ID                ${o.tenantId}`);
       }
     } else if (o.kind === 'elasticsearch') {
       const index = o.index ?? ctx.workload;
-      if (!/^[a-z0-9][a-z0-9_.-]*$/.test(index)) refuser.refuse('spec/logging', 'output.index', `${JSON.stringify(index)} is not an index name.`, 'use lowercase letters, digits, _ . -.');
+      if (!/^[a-z0-9][a-z0-9_.-]*$/.test(index)) refuser.refuse('spec/logging', 'output.index', `${quote(index)} is not an index name.`, 'use lowercase letters, digits, _ . -.');
       out.push(`    Index                    ${index}`, '    Suppress_Type_Name       On');
     } else if (o.kind === 'http') {
       const uri = o.uri ?? '/';
-      if (!/^\/[A-Za-z0-9_.\-/~]*$/.test(uri)) refuser.refuse('spec/logging', 'output.uri', `${JSON.stringify(uri)} is not a URI path.`, "use e.g. '/ingest'.");
+      if (!/^\/[A-Za-z0-9_.\-/~]*$/.test(uri)) refuser.refuse('spec/logging', 'output.uri', `${quote(uri)} is not a URI path.`, "use e.g. '/ingest'.");
       out.push(`    URI                      ${uri}`, '    Format                   json');
     }
     out.push('    Retry_Limit              False');
   } else {
-    refuser.refuse('spec/logging', 'output.kind', `${JSON.stringify((o as any).kind)} is not an output.`, 'use stdout, forward, loki, elasticsearch or http.');
+    refuser.refuse('spec/logging', 'output.kind', `${quote((o as any).kind)} is not an output.`, 'use stdout, forward, loki, elasticsearch or http.');
   }
   out.push(`    storage.total_limit_size ${storageLimit}`);
 

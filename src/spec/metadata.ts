@@ -1,3 +1,4 @@
+import { isQualifiedName } from './api-rules';
 import { DOMAIN } from './defaults';
 import { Refuser } from './errors';
 import { secretValueKind } from './secrets';
@@ -25,23 +26,12 @@ export interface ResolvedMetadata {
   readonly annotations: Record<string, string>;
 }
 
-const NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 /** Prefixes owned by Kubernetes itself or by this library: not for organisation metadata. */
 const RESERVED_PREFIXES = ['kubernetes.io', 'k8s.io', DOMAIN];
 /** Exemption annotations of the linters the rules anchor to. */
 const LINTER_PREFIXES = ['polaris.fairwinds.com', 'kube-score', 'kube-linter.io'];
 
-/** Is `key` a Kubernetes qualified name (`[prefix/]name`)? */
-export function isQualifiedName(key: unknown): key is string {
-  if (typeof key !== 'string' || key.length > 317) return false;
-  const slash = key.indexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !PREFIX.test(prefix))) return false;
-  return NAME_PART.test(name);
-}
 
 function reservedPrefix(key: string): string | undefined {
   const slash = key.indexOf('/');

@@ -1,5 +1,8 @@
+import { isDns1035Label, isLabelValue } from './api-rules';
+import { visibleLength } from './canonical';
 import { DEFAULTS } from './defaults';
 import { Refuser } from './errors';
+import { quote } from './redact';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IANA_SVC_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -12,7 +15,7 @@ export function isDns1123Label(s: unknown): s is string {
 /** @internal */
 export function checkDns1123Label(name: unknown, field: string, refuser: Refuser): string {
   if (!isDns1123Label(name)) {
-    refuser.refuse('spec/dns-1123-name', field, `${JSON.stringify(name)} is not a DNS-1123 label: Kubernetes rejects it as an object name and it cannot be used as a DNS name for the Service.`, "use at most 63 characters of lowercase letters, digits and '-', starting and ending with a letter or digit, e.g. 'orders-api'.");
+    refuser.refuse('spec/dns-1123-name', field, `${quote(name)} is not a DNS-1123 label: Kubernetes rejects it as an object name and it cannot be used as a DNS name for the Service.`, "use at most 63 characters of lowercase letters, digits and '-', starting and ending with a letter or digit, e.g. 'orders-api'.");
   }
   return name;
 }
@@ -23,6 +26,9 @@ export function checkDns1123Label(name: unknown, field: string, refuser: Refuser
  */
 export function checkWorkloadName(name: unknown, field: string, refuser: Refuser): string {
   const n = checkDns1123Label(name, field, refuser);
+  if (!isDns1035Label(n)) {
+    refuser.refuse('spec/dns-1035-name', field, `${quote(n)} starts with a digit: the workload's Service takes this name, and Service names are DNS-1035 labels (they start with a letter), so the API server would reject it.`, `start the name with a letter, e.g. ${quote(`svc-${n}`.slice(0, 63))}.`);
+  }
   if (n === 'default') {
     refuser.refuse('dedicated-service-account', field, "'default' would make the workload's ServiceAccount the namespace's shared default one, with every grant anyone gives it.", "choose another name, e.g. 'default-api'.");
   }
@@ -32,7 +38,7 @@ export function checkWorkloadName(name: unknown, field: string, refuser: Refuser
 /** Port names must be IANA service names: at most 15 characters, a letter, no '--'. @internal */
 export function checkPortName(name: unknown, field: string, refuser: Refuser): string {
   if (typeof name !== 'string' || name.length > 15 || !IANA_SVC_NAME.test(name) || !/[a-z]/.test(name) || name.includes('--')) {
-    refuser.refuse('container-ports-valid', field, `${JSON.stringify(name)} is not a valid port name: probes and Services refer to ports by name, and Kubernetes requires an IANA service name.`, "use at most 15 lowercase letters, digits and single hyphens, with at least one letter, e.g. 'http' or 'metrics'.");
+    refuser.refuse('container-ports-valid', field, `${quote(name)} is not a valid port name: probes and Services refer to ports by name, and Kubernetes requires an IANA service name.`, "use at most 15 lowercase letters, digits and single hyphens, with at least one letter, e.g. 'http' or 'metrics'.");
   }
   return name;
 }
@@ -40,7 +46,7 @@ export function checkPortName(name: unknown, field: string, refuser: Refuser): s
 /** @internal */
 export function checkEnvName(name: unknown, field: string, refuser: Refuser): string {
   if (typeof name !== 'string' || !ENV_NAME.test(name)) {
-    refuser.refuse('spec/env-name', field, `${JSON.stringify(name)} is not a valid environment variable name.`, "use letters, digits, '_', '-' and '.', not starting with a digit, e.g. 'LOG_LEVEL'.");
+    refuser.refuse('spec/env-name', field, `${quote(name)} is not a valid environment variable name.`, "use letters, digits, '_', '-' and '.', not starting with a digit, e.g. 'LOG_LEVEL'.");
   }
   return name;
 }
@@ -54,8 +60,8 @@ export function recommendedLabels(
   refuser: Refuser,
 ): Record<string, string> {
   for (const [k, v] of [['component', l.component], ['partOf', l.partOf]] as const) {
-    if (v !== undefined && (typeof v !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(v))) {
-      refuser.refuse('recommended-labels', k, `${JSON.stringify(v)} is not a valid label value.`, "use ≤ 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric.");
+    if (v !== undefined && (!isLabelValue(v) || v === '')) {
+      refuser.refuse('recommended-labels', k, `${quote(v)} is not a valid label value.`, "use ≤ 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric.");
     }
   }
   return {
@@ -73,8 +79,8 @@ export const MIN_REASON_LENGTH = 10;
 
 /** @internal */
 export function checkReason(reason: unknown, field: string, refuser: Refuser, ruleId = 'spec/reason-required'): string {
-  if (typeof reason !== 'string' || reason.trim().length < MIN_REASON_LENGTH) {
-    refuser.refuse(ruleId, field, `a relaxation needs a reason of at least ${MIN_REASON_LENGTH} characters; got ${JSON.stringify(reason)}. The reason is written into the output so reviewers and auditors see why the default was relaxed.`, "give a sentence saying why this workload needs it, e.g. 'legacy image binds port 80; tracked in OPS-123'.");
+  if (typeof reason !== 'string' || visibleLength(reason) < MIN_REASON_LENGTH) {
+    refuser.refuse(ruleId, field, `a relaxation needs a reason of at least ${MIN_REASON_LENGTH} visible characters (spaces, zero-width and control characters do not count); got ${quote(reason)}. The reason is written into the output so reviewers and auditors see why the default was relaxed.`, "give a sentence saying why this workload needs it, e.g. 'legacy image binds port 80; tracked in OPS-123'.");
   }
   return reason.trim();
 }

@@ -1,8 +1,12 @@
+import { isLabelValue, isQualifiedName } from './api-rules';
+import { hasOwn } from './canonical';
 import { ResourceSpec } from './container';
 import { DEFAULTS, SIZE_PRESETS, SizePreset } from './defaults';
 import { Refuser } from './errors';
 import { checkDns1123Label } from './names';
+import { refuseSecretsInProps } from './props-scan';
 import { checkQuantity } from './quantity';
+import { quote } from './redact';
 
 /** Totals a namespace may use. */
 export interface NamespaceQuota {
@@ -47,6 +51,7 @@ export interface ResolvedNamespace {
 /** Resolve and validate namespace props, or throw HardeningError. */
 export function resolveNamespace(spec: HardenedNamespaceSpec, constructPath: string): ResolvedNamespace {
   const refuser = new Refuser(constructPath);
+  refuseSecretsInProps(spec, refuser);
   const name = checkDns1123Label(spec?.name, 'name', refuser);
   if (name === 'default' || name.startsWith('kube-')) {
     refuser.refuse('no-default-namespace', 'name', `'${name}' is a system namespace: workloads there escape the guardrails or sit beside cluster components.`, 'use a dedicated namespace per application or team.');
@@ -58,13 +63,13 @@ export function resolveNamespace(spec: HardenedNamespaceSpec, constructPath: str
     checkQuantity(q[side]?.memory, 'memory', `quota.${side}.memory`, refuser);
     checkQuantity(q[side]?.ephemeralStorage, 'ephemeral-storage', `quota.${side}.ephemeralStorage`, refuser);
   }
-  if (!Number.isInteger(q.pods) || q.pods < 1) refuser.refuse('spec/quota', 'quota.pods', `${JSON.stringify(q.pods)} is not a pod count.`, 'give a whole number ≥ 1.');
+  if (!Number.isInteger(q.pods) || q.pods < 1) refuser.refuse('spec/quota', 'quota.pods', `${quote(q.pods)} is not a pod count.`, 'give a whole number ≥ 1.');
   if (q.persistentVolumeClaims !== undefined && (!Number.isInteger(q.persistentVolumeClaims) || q.persistentVolumeClaims < 0)) refuser.refuse('spec/quota', 'quota.persistentVolumeClaims', 'not a count.', 'give a whole number ≥ 0.');
   if (q.storage !== undefined) checkQuantity(q.storage, 'memory', 'quota.storage', refuser);
   const d = spec.containerDefaults;
   let containerDefaults: ResourceSpec;
   if (typeof d === 'string') {
-    if (!(d in SIZE_PRESETS)) refuser.refuse('spec/size-preset', 'containerDefaults', `'${d}' is not a size preset.`, `use one of ${Object.keys(SIZE_PRESETS).join(', ')}.`);
+    if (!hasOwn(SIZE_PRESETS, d)) refuser.refuse('spec/size-preset', 'containerDefaults', `${quote(d)} is not a size preset.`, `use one of ${Object.keys(SIZE_PRESETS).join(', ')}.`);
     containerDefaults = SIZE_PRESETS[d];
   } else if (d && typeof d === 'object') {
     containerDefaults = d;
@@ -75,6 +80,13 @@ export function resolveNamespace(spec: HardenedNamespaceSpec, constructPath: str
     }
   } else {
     return refuser.refuse('spec/size-preset', 'containerDefaults', 'containerDefaults is required: containers from other tools that declare no resources get these.', "give a preset name such as 'small' or explicit requests/limits.");
+  }
+  if (spec.labels !== undefined) {
+    if (!spec.labels || typeof spec.labels !== 'object' || Array.isArray(spec.labels)) refuser.refuse('spec/labels', 'labels', 'labels must be an object of key: value.', "give e.g. { team: 'payments' }.");
+    for (const [k, v] of Object.entries(spec.labels)) {
+      if (!isQualifiedName(k)) refuser.refuse('spec/labels', `labels.${k}`, `${quote(k)} is not a valid label key.`, "use '[prefix/]name', name ≤ 63 letters, digits, '-', '_' or '.'.");
+      if (!isLabelValue(v)) refuser.refuse('spec/labels', `labels.${k}`, `${quote(v)} is not a valid label value.`, "use ≤ 63 letters, digits, '-', '_' or '.', alphanumeric at both ends.");
+    }
   }
   const level = 'restricted';
   const labels: Record<string, string> = {

@@ -1,5 +1,7 @@
+import { hasOwn } from './canonical';
 import { Refuser } from './errors';
 import { checkReason } from './names';
+import { quote } from './redact';
 
 /**
  * Typed opt-outs from the hardened defaults. Each takes a reason (at least 10 characters) that is
@@ -63,8 +65,8 @@ export function resolveRelaxations(r: Relaxations | undefined, refuser: Refuser)
   for (const key of Object.keys(r) as (keyof Relaxations)[]) {
     const value = r[key];
     if (value === undefined) continue;
-    if (!(key in RELAXATION_RULES)) {
-      refuser.refuse('spec/unknown-relaxation', `relaxations.${String(key)}`, `'${String(key)}' is not a relaxation this library knows.`, `use one of: ${Object.keys(RELAXATION_RULES).join(', ')}.`);
+    if (!hasOwn(RELAXATION_RULES, key)) {
+      refuser.refuse('spec/unknown-relaxation', `relaxations.${String(key)}`, `${quote(String(key))} is not a relaxation this library knows.`, `use one of: ${Object.keys(RELAXATION_RULES).join(', ')}.`);
     }
     if (key === 'addCapabilities') {
       const v = value as Relaxations['addCapabilities'];
@@ -75,10 +77,10 @@ export function resolveRelaxations(r: Relaxations | undefined, refuser: Refuser)
       }
       const normalized: string[] = [];
       caps.forEach((c, i) => {
-        const cap = String(c).toUpperCase().replace(/^CAP_/, '');
+        const cap = typeof c === 'string' ? c.normalize('NFKC').toUpperCase().replace(/^CAP_/, '') : '';
         normalized.push(cap);
         if (FORBIDDEN_CAPABILITIES.has(cap) || !BASELINE_CAPABILITIES.has(cap)) {
-          refuser.refuse('restrict-added-capabilities', `relaxations.addCapabilities.capabilities[${i}]`, `'${c}' cannot be added: it is outside the Pod Security baseline set and gives the container control over the host or its network.`, 'run such software outside this library (a node agent or operator), or redesign it to need only baseline capabilities such as NET_BIND_SERVICE or CHOWN.');
+          refuser.refuse('restrict-added-capabilities', `relaxations.addCapabilities.capabilities[${i}]`, `${quote(c)} cannot be added: it is outside the Pod Security baseline set and gives the container control over the host or its network.`, 'run such software outside this library (a node agent or operator), or redesign it to need only baseline capabilities such as NET_BIND_SERVICE or CHOWN.');
         }
       });
       out.push({ name: key, ruleIds: RELAXATION_RULES[key], reason, capabilities: normalized });

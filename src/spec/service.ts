@@ -1,4 +1,5 @@
-import { canonicalCidr, coversEverything } from './cidr';
+import { isDns1123LabelName } from './api-rules';
+import { canonicalPath, coversWholeInternet, ParsedCidr, parseCidr } from './canonical';
 import { ContainerSpec, ResolvedContainer, resolveContainer } from './container';
 import { DEFAULTS } from './defaults';
 import { Refuser } from './errors';
@@ -6,7 +7,9 @@ import { MetadataSpec, resolveMetadata } from './metadata';
 import { LoadBalancerSpec, ResolvedLoadBalancer, resolveLoadBalancer } from './exposure';
 import { checkDns1123Label, checkReason, checkWorkloadName, recommendedLabels } from './names';
 import { EgressRule, IngressRule, NetworkPeer } from './network';
+import { refuseSecretsInProps } from './props-scan';
 import { checkQuantity } from './quantity';
+import { quote } from './redact';
 import { Relaxations, ResolvedRelaxation, resolveRelaxations } from './relaxations';
 
 /** A claim a service mounts (for data that must outlive the pod; databases: StatefulDatabase). */
@@ -192,18 +195,38 @@ export function checkPeer(peer: unknown, field: string, refuser: Refuser): Netwo
   } else if (p.kind === 'namespace') {
     checkDns1123Label(p.namespace, `${field}.namespace`, refuser);
   } else if (p.kind === 'cidr') {
-    const c = canonicalCidr(p.cidr);
-    if (!c) {
-      refuser.refuse('spec/network-peer', `${field}.cidr`, `${JSON.stringify(p.cidr)} is not a CIDR.`, "use e.g. '10.20.0.0/16'.");
+    const parsed = parseCidr(p.cidr);
+    if (!parsed) {
+      refuser.refuse('spec/network-peer', `${field}.cidr`, `${quote(p.cidr)} is not a CIDR (an IPv4 or IPv6 address, '/', and a prefix length that fits the family).`, "use e.g. '10.20.0.0/16' or 'fd00::/64'.");
     }
-    // Canonical form: '0.000.0.0/0' or '::ffff:0.0.0.0/96' are the whole internet as well.
-    if (coversEverything([c])) {
-      refuser.refuse('network-policy-required', `${field}.cidr`, `${p.cidr} is the whole internet: the policy would restrict nothing.`, 'name the addresses the service really talks to (a public entry point is a reasoned exposure: loadBalancer with internetFacing, an Ingress or a Gateway route).');
+    if (coversWholeInternet([parsed])) {
+      refuser.refuse('network-policy-required', `${field}.cidr`, `${quote(p.cidr)} is the whole internet (${parsed.canonical}): the policy would restrict nothing.`, 'name the addresses the service really talks to (a public entry point is a reasoned exposure: loadBalancer with internetFacing).');
+    }
+    if (p.except !== undefined) {
+      if (!Array.isArray(p.except)) refuser.refuse('spec/network-peer', `${field}.except`, 'except must be a list of CIDRs.', "give e.g. ['10.20.5.0/24'].");
+      p.except.forEach((e, i) => {
+        const x = parseCidr(e);
+        if (!x || x.family !== parsed.family || x.first < parsed.first || x.last > parsed.last) {
+          refuser.refuse('spec/network-peer', `${field}.except[${i}]`, `${quote(e)} is not a CIDR inside ${parsed.canonical}.`, 'list only ranges inside the peer\'s CIDR.');
+        }
+      });
     }
   } else {
-    refuser.refuse('spec/network-peer', field, `${JSON.stringify(peer)} is not a peer.`, 'use Peer.workload(), Peer.namespace(), Peer.ingressController(), Peer.monitoring() or Peer.cidr().');
+    refuser.refuse('spec/network-peer', field, `${quote(peer)} is not a peer.`, 'use Peer.workload(), Peer.namespace(), Peer.ingressController(), Peer.monitoring() or Peer.cidr().');
   }
   return p;
+}
+
+/**
+ * Refuse a set of peers whose CIDRs together cover the whole IPv4 or IPv6 internet
+ * (`0.0.0.0/1` + `128.0.0.0/1`): as open as `0.0.0.0/0`, only spelled differently. @internal
+ */
+export function checkPeerSet(peers: readonly (NetworkPeer | undefined)[], field: string, refuser: Refuser): void {
+  const cidrs = peers.flatMap((p) => (p?.kind === 'cidr' ? [parseCidr(p.cidr)] : [])).filter((c): c is ParsedCidr => !!c);
+  const family = coversWholeInternet(cidrs);
+  if (family) {
+    refuser.refuse('network-policy-required', field, `together, the CIDR peers cover the whole ${family === 'ipv4' ? 'IPv4' : 'IPv6'} internet (${cidrs.filter((c) => c.family === family).map((c) => c.canonical).join(' + ')}): the policy would restrict nothing.`, 'name the addresses the service really talks to.');
+  }
 }
 
 /**
@@ -221,6 +244,7 @@ export function resolveService(
 ): ResolvedService {
   const refuser = new Refuser(ctx.constructPath);
   if (!spec || typeof spec !== 'object') refuser.refuse('spec/props', '', 'props are required.', 'give at least image, ports, resources, probes and ingress.');
+  refuseSecretsInProps(spec, refuser);
   const name = checkWorkloadName(spec.name ?? ctx.defaultName, 'name', refuser);
   const rawNamespace = spec.namespace ?? ctx.defaultNamespace;
   if (rawNamespace === undefined) {
@@ -230,11 +254,14 @@ export function resolveService(
   if (namespace === 'default') {
     refuser.refuse('no-default-namespace', 'namespace', "the 'default' namespace has no Pod Security labels, quota or default-deny policy.", 'use a dedicated namespace, e.g. one created with HardenedNamespace.');
   }
+  for (const k of ['ingress', 'egress', 'claims', 'sidecars'] as const) {
+    if (spec[k] !== undefined && !Array.isArray(spec[k])) refuser.refuse('spec/props', k, `${k} must be a list.`, `give ${k}: [ … ].`);
+  }
   const relaxations = resolveRelaxations(spec.relaxations, refuser);
   const user = spec.user ?? DEFAULTS.user;
   const group = spec.group ?? DEFAULTS.group;
-  if (!positiveInt(user, 10000, 2147483647)) refuser.refuse('high-uid-gid', 'user', `UID ${JSON.stringify(user)} is below 10000: it can collide with a host user that has privileges outside the container.`, 'use a UID ≥ 10000 (default 10001).');
-  if (!positiveInt(group, 10000, 2147483647)) refuser.refuse('high-uid-gid', 'group', `GID ${JSON.stringify(group)} is below 10000.`, 'use a GID ≥ 10000 (default 10001).');
+  if (!positiveInt(user, 10000, 2147483647)) refuser.refuse('high-uid-gid', 'user', `UID ${quote(user)} is below 10000: it can collide with a host user that has privileges outside the container.`, 'use a UID ≥ 10000 (default 10001).');
+  if (!positiveInt(group, 10000, 2147483647)) refuser.refuse('high-uid-gid', 'group', `GID ${quote(group)} is below 10000.`, 'use a GID ≥ 10000 (default 10001).');
 
   // `name` names the workload; the main container is always 'main' (sidecars carry their own names).
   const main = resolveContainer({ ...spec, name: 'main' }, { refuser, field: '', relaxations, user, group }, 'main');
@@ -271,25 +298,30 @@ export function resolveService(
   if (spec.autoscaling !== undefined) {
     const a = spec.autoscaling;
     if (spec.replicas !== undefined) refuser.refuse('hpa-no-static-replicas', 'replicas', 'replicas and autoscaling conflict: a fixed replica count fights the HorizontalPodAutoscaler on every apply.', 'remove replicas; the HPA owns the count (minReplicas).');
-    if (!positiveInt(a?.minReplicas, 2, 10000)) refuser.refuse('hpa-min-replicas', 'autoscaling.minReplicas', `minReplicas ${JSON.stringify(a?.minReplicas)} is below 2: scaling in to one pod removes all redundancy.`, 'set minReplicas to at least 2 (3 is better).');
-    if (!positiveInt(a.maxReplicas, 1, 10000) || a.maxReplicas <= a.minReplicas) refuser.refuse('hpa-max-gt-min', 'autoscaling.maxReplicas', `maxReplicas ${JSON.stringify(a.maxReplicas)} must be greater than minReplicas ${a.minReplicas}, or the HPA cannot scale.`, `set maxReplicas above ${a.minReplicas}.`);
+    if (!positiveInt(a?.minReplicas, 2, 10000)) refuser.refuse('hpa-min-replicas', 'autoscaling.minReplicas', `minReplicas ${quote(a?.minReplicas)} is below 2: scaling in to one pod removes all redundancy.`, 'set minReplicas to at least 2 (3 is better).');
+    if (!positiveInt(a.maxReplicas, 1, 10000) || a.maxReplicas <= a.minReplicas) refuser.refuse('hpa-max-gt-min', 'autoscaling.maxReplicas', `maxReplicas ${quote(a.maxReplicas)} must be greater than minReplicas ${a.minReplicas}, or the HPA cannot scale.`, `set maxReplicas above ${a.minReplicas}.`);
     const target = a.targetCpuUtilization ?? DEFAULTS.hpaTargetCpuUtilization;
-    if (!positiveInt(target, 1, 100)) refuser.refuse('spec/hpa-target', 'autoscaling.targetCpuUtilization', `${JSON.stringify(target)} is not a percentage from 1 to 100.`, 'use e.g. 70.');
+    if (!positiveInt(target, 1, 100)) refuser.refuse('spec/hpa-target', 'autoscaling.targetCpuUtilization', `${quote(target)} is not a percentage from 1 to 100.`, 'use e.g. 70.');
     autoscaling = { minReplicas: a.minReplicas, maxReplicas: a.maxReplicas, targetCpuUtilization: target };
   } else {
     replicas = spec.replicas ?? DEFAULTS.replicas;
-    if (!positiveInt(replicas, 1, 10000)) refuser.refuse('min-replicas', 'replicas', `${JSON.stringify(replicas)} is not a replica count.`, 'use a whole number ≥ 2.');
+    if (!positiveInt(replicas, 1, 10000)) refuser.refuse('min-replicas', 'replicas', `${quote(replicas)} is not a replica count.`, 'use a whole number ≥ 2.');
     if (replicas < 2 && !single) {
       refuser.refuse('min-replicas', 'replicas', `${replicas} replica means every node drain, crash or rollout is an outage.`, "run at least 2 replicas (default 3), or relax with relaxations.singleReplica: '<reason>'.");
     }
   }
 
+  main.ports.forEach((p, i) => {
+    const clash = main.ports.findIndex((q) => q.servicePort === p.servicePort && q.protocol === p.protocol);
+    if (clash < i) refuser.refuse('container-ports-valid', `ports[${i}].servicePort`, `the Service would expose port ${p.servicePort}/${p.protocol} twice (ports[${clash}] and ports[${i}]): the API server rejects duplicate Service ports.`, 'give each port its own servicePort.');
+  });
   const portNames = main.ports.map((p) => p.name).concat(containers.slice(1).flatMap((c) => c.ports.map((p) => p.name)));
   const ingress = (spec.ingress ?? []).map((r, i) => {
     const from = checkPeer(r?.from, `ingress[${i}].from`, refuser);
     const ports = r.ports ?? portNames;
+    if (!Array.isArray(ports)) refuser.refuse('network-policy-required', `ingress[${i}].ports`, 'ports must be a list of port names.', `use some of: ${portNames.join(', ')}.`);
     ports.forEach((p, j) => {
-      if (!portNames.includes(p)) refuser.refuse('network-policy-required', `ingress[${i}].ports[${j}]`, `'${p}' is not a declared port.`, `use one of: ${portNames.join(', ')}.`);
+      if (!portNames.includes(p)) refuser.refuse('network-policy-required', `ingress[${i}].ports[${j}]`, `${quote(p)} is not a declared port.`, `use one of: ${portNames.join(', ')}.`);
     });
     return { from, ports: [...ports] };
   });
@@ -299,39 +331,47 @@ export function resolveService(
   if (ingress.length === 0 && main.ports.length > 0 && !ctx.deferIngressCheck) {
     refuser.refuse('network-policy-required', 'ingress', 'no ingress peer: the NetworkPolicy would admit nothing, so the service is unreachable (and Polaris flags a policy without an ingress rule).', 'declare who may connect, e.g. ingress: [{ from: Peer.workload(\'web\') }] or [{ from: Peer.ingressController() }]; for a worker, its metrics scraper: [{ from: Peer.monitoring(), ports: [\'metrics\'] }].');
   }
+  checkPeerSet(ingress.map((r) => r.from), 'ingress', refuser);
+  if (spec.egress !== undefined && !Array.isArray(spec.egress)) refuser.refuse('network-policy-required', 'egress', 'egress must be a list of rules.', 'give e.g. [{ to: Peer.cidr(\'10.0.0.0/16\'), ports: [{ port: 5432 }] }].');
   const egress = (spec.egress ?? []).map((r, i) => {
     const to = checkPeer(r?.to, `egress[${i}].to`, refuser);
     if (!Array.isArray(r.ports) || r.ports.length === 0) refuser.refuse('network-policy-required', `egress[${i}].ports`, 'an egress rule needs destination ports: an open port range defeats the policy.', 'list the ports, e.g. [{ port: 5432 }].');
     r.ports.forEach((p, j) => {
-      if (!positiveInt(p?.port, 1, 65535)) refuser.refuse('spec/port-range', `egress[${i}].ports[${j}].port`, `${JSON.stringify(p?.port)} is not a port number.`, 'use 1–65535.');
+      if (!positiveInt(p?.port, 1, 65535)) refuser.refuse('spec/port-range', `egress[${i}].ports[${j}].port`, `${quote(p?.port)} is not a port number.`, 'use 1–65535.');
     });
     return { to, ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' as const })) };
   });
   const loadBalancer = resolveLoadBalancer(spec.loadBalancer, main.ports.map((p) => p.name), refuser);
 
+  checkPeerSet(egress.map((r) => r.to), 'egress', refuser);
+  const mainMounts = [...main.writablePaths.map((w) => w.path), ...main.secretFiles.map((s) => s.mountPath)];
   const claims = (spec.claims ?? []).map((c, i) => {
     const f = `claims[${i}]`;
     checkDns1123Label(c?.name, `${f}.name`, refuser);
-    if (typeof c.mountPath !== 'string' || !c.mountPath.startsWith('/') || c.mountPath === '/') refuser.refuse('spec/mount-path', `${f}.mountPath`, `${JSON.stringify(c.mountPath)} is not an absolute path below /.`, "use e.g. '/var/lib/app'.");
+    const mountPath = canonicalPath(c.mountPath);
+    if (!mountPath || mountPath === '/') refuser.refuse('spec/mount-path', `${f}.mountPath`, `${quote(c.mountPath)} is not an absolute path below / ('..' may not climb above the root).`, "use e.g. '/var/lib/app'.");
+    if (mainMounts.includes(mountPath!)) refuser.refuse('spec/mount-path', `${f}.mountPath`, `${mountPath} is mounted twice in the main container (the API server rejects duplicate mount paths).`, 'mount each path once.');
+    mainMounts.push(mountPath!);
+    if (!isDns1123LabelName(`claim-${c.name}`)) refuser.refuse('spec/dns-1123-name', `${f}.name`, 'the derived volume name \'claim-<name>\' would exceed 63 characters.', 'use a claim name of at most 57 characters.');
     checkQuantity(c.size, 'memory', `${f}.size`, refuser);
     const accessMode = c.accessMode ?? 'ReadWriteOnce';
-    if (!['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'].includes(accessMode)) refuser.refuse('spec/claim', `${f}.accessMode`, `${JSON.stringify(accessMode)} is not an access mode.`, "use 'ReadWriteOnce', 'ReadWriteOncePod' or 'ReadWriteMany'.");
+    if (!['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'].includes(accessMode)) refuser.refuse('spec/claim', `${f}.accessMode`, `${quote(accessMode)} is not an access mode.`, "use 'ReadWriteOnce', 'ReadWriteOncePod' or 'ReadWriteMany'.");
     const replicasOrMin = replicas ?? autoscaling!.minReplicas;
     if (accessMode !== 'ReadWriteMany' && replicasOrMin > 1) {
       refuser.refuse('spec/claim', `${f}.accessMode`, `${accessMode} storage attaches to one node, but the service runs ${replicasOrMin} replicas that may land on different nodes: all but one would never start.`, "use accessMode: 'ReadWriteMany' storage, run replicas: 1 (relaxations.singleReplica), or use StatefulDatabase for a database.");
     }
     if (c.storageClassName !== undefined) checkDns1123Label(c.storageClassName, `${f}.storageClassName`, refuser);
-    return { name: c.name, claimName: `${name}-${c.name}`, mountPath: c.mountPath, size: c.size, accessMode, storageClassName: c.storageClassName, readOnly: !!c.readOnly };
+    return { name: c.name, claimName: `${name}-${c.name}`, mountPath: mountPath!, size: c.size, accessMode, storageClassName: c.storageClassName, readOnly: !!c.readOnly };
   });
 
   const grace = spec.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
-  if (!positiveInt(grace, 1, 3600)) refuser.refuse('spec/grace-period', 'terminationGracePeriodSeconds', `${JSON.stringify(grace)} is not 1–3600 seconds.`, 'use e.g. 30.');
+  if (!positiveInt(grace, 1, 3600)) refuser.refuse('spec/grace-period', 'terminationGracePeriodSeconds', `${quote(grace)} is not 1–3600 seconds.`, 'use e.g. 30.');
   if (spec.preStopDelaySeconds !== undefined && (!positiveInt(spec.preStopDelaySeconds, 1, 600) || spec.preStopDelaySeconds >= grace)) {
-    refuser.refuse('spec/prestop-delay', 'preStopDelaySeconds', `${JSON.stringify(spec.preStopDelaySeconds)} must be 1–600 and below terminationGracePeriodSeconds (${grace}), or the process is killed before it can drain.`, `use e.g. 5 with a grace period of ${grace}.`);
+    refuser.refuse('spec/prestop-delay', 'preStopDelaySeconds', `${quote(spec.preStopDelaySeconds)} must be 1–600 and below terminationGracePeriodSeconds (${grace}), or the process is killed before it can drain.`, `use e.g. 5 with a grace period of ${grace}.`);
   }
   if (spec.priorityClassName !== undefined) checkDns1123Label(spec.priorityClassName, 'priorityClassName', refuser);
   const revisionHistoryLimit = spec.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit;
-  if (!positiveInt(revisionHistoryLimit, 1, 100)) refuser.refuse('spec/revision-history', 'revisionHistoryLimit', `${JSON.stringify(revisionHistoryLimit)} is not 1–100: with 0 there is nothing to roll back to.`, 'use e.g. 5.');
+  if (!positiveInt(revisionHistoryLimit, 1, 100)) refuser.refuse('spec/revision-history', 'revisionHistoryLimit', `${quote(revisionHistoryLimit)} is not 1–100: with 0 there is nothing to roll back to.`, 'use e.g. 5.');
   for (const r of relaxations) checkReason(r.reason, `relaxations.${r.name}`, refuser);
 
   const selector = { 'app.kubernetes.io/instance': name };

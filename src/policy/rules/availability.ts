@@ -1,4 +1,5 @@
 import { arr, replicasOf, rule, str, v } from './helpers';
+import { ownValue } from '../../spec/canonical';
 import { EvaluationContext, K8sObject, Rule, Violation } from '../types';
 
 const REPLICATED = ['Deployment', 'StatefulSet'];
@@ -439,7 +440,7 @@ export const availabilityRules: Rule[] = [
     appliesTo: 'kubernetes',
     anchors: { kubeScore: ['stable-version'], kubeLinter: ['no-extensions-v1beta', 'schema-validation'] },
     checkObject: (o) => {
-      const repl = REMOVED_APIS[String(o.apiVersion)];
+      const repl = ownValue(REMOVED_APIS, o.apiVersion);
       return repl ? [v('apiVersion', `${o.apiVersion} ${o.kind} is removed in Kubernetes 1.28; use ${repl}`)] : [];
     },
   }),

@@ -1,4 +1,5 @@
 import { arr, dockerUser, effective, hasSecurityOpt, isWindows, podSc, rule, sc, str, v } from './helpers';
+import { findSecretInArgv } from '../../spec/redact';
 import { isSecretFileReference, looksLikeSecretName, secretValueKind } from '../../spec/secrets';
 import { Rule, Violation } from '../types';
 
@@ -325,7 +326,11 @@ export const identityRules: Rule[] = [
       const name = String(e.name);
       const literal = looksLikeSecretName(name) && e.value !== '' && !isSecretFileReference(name, e.value) && !namesASecret(name, e.value);
       return literal ? [v(`${c.path}.env[${i}].value`, `env ${e.name} looks like a secret and has a literal value`)] : [];
-    }),
+    }).concat((['command', 'args'] as const).flatMap((k) => {
+      // Arguments are as visible as env values: a password flag or token there is a literal secret too.
+      const hit = findSecretInArgv(arr(c.container[k]));
+      return hit ? [v(`${c.path}.${k}[${hit.index}]`, `${k}[${hit.index}] holds ${hit.shape}`)] : [];
+    })),
     checkDocker: (c) => Object.entries(c.env ?? {}).flatMap(([k, val]) => {
       if (c.secretEnv?.includes(k)) return [];
       const kind = secretValueKind(String(val));

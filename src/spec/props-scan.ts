@@ -1,0 +1,55 @@
+import { Refuser } from './errors';
+import { findSecret } from './redact';
+
+/** Deepest props nesting walked (anything deeper is refused: no props type nests that far). */
+const MAX_DEPTH = 24;
+/** Most string leaves and keys walked; a props object with more is refused. */
+const MAX_LEAVES = 100_000;
+
+function isPlain(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Refuse a literal secret anywhere in construct props, by its shape: every string value and
+ * every key of plain objects and arrays is scanned (linear time each) for URL userinfo, password
+ * flags, secret-named assignments, known token formats, JWTs and private keys. Props carry names
+ * and references of secrets, never values; whatever field a secret is pasted into (a label, a
+ * reason, an argument, a host), it is refused here with its field path, and the value is never
+ * shown. Objects that are not plain data (constructs, class instances) are not walked. @internal
+ */
+export function refuseSecretsInProps(props: unknown, refuser: Refuser, skip: readonly string[] = []): void {
+  let leaves = 0;
+  const seen = new Set<object>();
+  const visit = (x: unknown, field: string, depth: number): void => {
+    if (typeof x === 'string') {
+      if (++leaves > MAX_LEAVES) refuser.refuse('spec/props', field, `the props hold more than ${MAX_LEAVES} values.`, 'pass a props object of a sensible size.');
+      const shape = findSecret(x);
+      if (shape) {
+        refuser.refuse('no-literal-secrets-in-env', field, `this value holds ${shape} (the value is not shown). Props are written into manifests, Pulumi state, git and \`kubectl describe\`: a secret never belongs in them.`, 'store the secret in a Secret and reference it ({ secret: { name, key } }), or mount it with secretFiles; in commands, write $(VAR) for an env variable that references the Secret.');
+      }
+      return;
+    }
+    if (typeof x !== 'object' || x === null || seen.has(x)) return;
+    const array = Array.isArray(x);
+    if (!array && !isPlain(x)) return;
+    if (depth > MAX_DEPTH) refuser.refuse('spec/props', field, `the props nest deeper than ${MAX_DEPTH} levels.`, 'pass plain, shallow props.');
+    seen.add(x);
+    if (array) {
+      (x as unknown[]).forEach((v, i) => visit(v, `${field}[${i}]`, depth + 1));
+      return;
+    }
+    for (const key of Object.keys(x)) {
+      const f = field ? `${field}.${key}` : key;
+      if (depth === 0 && skip.includes(key)) continue;
+      const keyShape = findSecret(key);
+      if (keyShape) {
+        refuser.refuse('no-literal-secrets-in-env', field || '<props>', `a key holds ${keyShape} (not shown): keys become names in the manifests.`, 'use a plain name as the key and reference the secret from a Secret.');
+      }
+      visit((x as Record<string, unknown>)[key], f, depth + 1);
+    }
+  };
+  visit(props, '', 0);
+}
