@@ -5,7 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { BUILTIN_RULES } from '../src/policy/catalogue';
+import { BUILTIN_RULES, defaultRuleSet } from '../src/policy/catalogue';
+import { coverage } from '../src/policy/coverage';
 import { Rule } from '../src/policy/types';
 import { BAD_INPUTS, runBadInput } from '../test/bad-inputs/catalogue';
 import { CLASS_TITLES, HOSTILE, runHostile } from '../test/hostile/cases';
@@ -121,7 +122,29 @@ function badInputsDoc(): string {
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
+function coverageDoc(): string {
+  const entries = coverage(defaultRuleSet());
+  const count = (st: string) => entries.filter((e) => e.status === st).length;
+  const lines = [
+    '# Coverage of Polaris, kube-score and kube-linter',
+    '',
+    '<!-- Generated from src/policy/coverage.ts by `npm run docs`; do not edit. -->',
+    '',
+    'Every check of Polaris\'s default configuration, kube-score\'s default checks and kube-linter\'s default checks, with the rules of the',
+    'catalogue that cover it (`hardened coverage [--format json]` prints the same table). *covered*: the rules flag everything the check',
+    'flags (sometimes more); *different*: a deliberate difference, with the reason; *missing*: no rule yet.',
+    '',
+    `${entries.length} checks: ${count('covered')} covered, ${count('different')} different, ${count('missing')} missing.`,
+    '',
+    '| tool | check | status | rules | reason |',
+    '|---|---|---|---|---|',
+    ...entries.map((e) => `| ${e.tool} | \`${e.check}\` | ${e.status} | ${e.rules.map((r) => `\`${r}\``).join(', ')} | ${e.reason} |`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 const targets: { file: string; produce: (current: string) => string }[] = [
+  { file: 'docs/coverage.md', produce: () => coverageDoc() },
   { file: 'docs/bad-inputs.md', produce: () => badInputsDoc() },
   { file: 'docs/rules.md', produce: () => rulesDoc() },
   {
