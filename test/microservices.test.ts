@@ -124,5 +124,13 @@ test('npm run synth writes both variants with their flows files, and the output 
   const code = run(['audit', outdir, '--fail-on', 'info'], { stdout: (s) => out.push(s), stderr: (s) => out.push(s), isTTY: false });
   expect(out.join('')).toMatch(/0 errors, 0 warnings, 0 info/);
   expect(code).toBe(0);
+  // The written flows file passes `hardened verify-flows --strict` on the written manifests, both variants:
+  // every declared flow is allowed and no other pair of workloads can talk.
+  for (const dir of [outdir, path.join(outdir, 'gateway')]) {
+    const verify: string[] = [];
+    const vcode = run(['verify-flows', '--flows', path.join(dir, 'flows.yaml'), '--strict', '--format', 'json', path.join(dir, 'app.k8s.yaml')], { stdout: (s) => verify.push(s), stderr: () => undefined, isTTY: false });
+    const report = JSON.parse(verify.join(''));
+    expect([vcode, report.allowed.length, report.blocked, report.unexpected]).toEqual([0, EXPECTED_FLOWS.length, [], []]);
+  }
   fs.rmSync(outdir, { recursive: true, force: true });
 });

@@ -1,7 +1,7 @@
-import * as ipaddr from 'ipaddr.js';
 import { SourcedObject } from '../policy/engine';
 import { extractPod } from '../policy/model';
 import { K8sObject } from '../policy/types';
+import { parseCidr } from '../spec/canonical';
 
 /**
  * The network model of a set of manifests: workloads (pod templates), namespaces and their labels,
@@ -175,23 +175,18 @@ function parsePortField(x: unknown, where: string): number | string {
   throw new FlowsError(`${where}: port must be 1-65535 or a port name (got ${JSON.stringify(x)})`);
 }
 
-/** Canonicalize a CIDR with ipaddr.js: network address / prefix; IPv4 in four-part decimal only. */
+/** Canonicalize a CIDR (the library's one parser: ipaddr.js, IPv4 in four-part decimal only). */
 export function canonicalCidr(cidr: unknown, where: string): string {
-  if (typeof cidr !== 'string' || !ipaddr.isValidCIDR(cidr.trim())) throw new FlowsError(`${where}: ${JSON.stringify(cidr)} is not a CIDR (e.g. 10.0.0.0/8)`);
-  const text = cidr.trim();
-  const [addr, bits] = ipaddr.parseCIDR(text);
-  if (addr.kind() === 'ipv4') {
-    if (!ipaddr.IPv4.isValidCIDRFourPartDecimal(text)) throw new FlowsError(`${where}: ${JSON.stringify(cidr)} is not a four-part decimal IPv4 CIDR`);
-    return `${ipaddr.IPv4.networkAddressFromCIDR(text).toString()}/${bits}`;
-  }
-  return `${ipaddr.IPv6.networkAddressFromCIDR(text).toString()}/${bits}`;
+  const parsed = parseCidr(typeof cidr === 'string' ? cidr.trim() : cidr);
+  if (!parsed) throw new FlowsError(`${where}: ${JSON.stringify(cidr)} is not a CIDR (e.g. 10.0.0.0/8; IPv4 as four decimal parts)`);
+  return parsed.canonical;
 }
 
 /** Is CIDR `inner` inside CIDR `outer` (same family)? */
 export function cidrWithin(inner: string, outer: string): boolean {
-  const [ia, ib] = ipaddr.parseCIDR(inner);
-  const [oa, ob] = ipaddr.parseCIDR(outer);
-  return ia.kind() === oa.kind() && ib >= ob && (ia as any).match(oa, ob);
+  const a = parseCidr(inner);
+  const b = parseCidr(outer);
+  return !!a && !!b && a.family === b.family && a.first >= b.first && a.last <= b.last;
 }
 
 function parsePeer(x: unknown, where: string): Peer {
