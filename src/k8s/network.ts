@@ -82,6 +82,7 @@ export class WorkloadNetwork {
   public readonly policy: k8s.KubeNetworkPolicy;
   /** @internal */
   public readonly ingressRules = new Map<string, MergedRule>();
+  private readonly checkedIngressPeers: NetworkPeer[] = [];
   /** @internal */
   public readonly egressRules = new Map<string, MergedRule>();
   private readonly appNetwork: AppNetwork;
@@ -135,7 +136,12 @@ export class WorkloadNetwork {
   public allowIngress(from: NetworkPeer, ports: { port: string | number; protocol: Protocol }[], refuser: Refuser, field = 'allowFrom.peer', trusted = false): void {
     const peer = canonicalPeer(trusted ? from : checkPeer(from, field, refuser), this.namespace);
     this.merge(this.ingressRules, peer, field, ports.map((p) => ({ port: this.portName(p.port, p.protocol), protocol: p.protocol })));
-    checkPeerSet([...this.ingressRules.values()].map((r) => r.peer), field, refuser);
+    // Together, the declared peers must not add up to the whole internet (a reasoned exposure, already
+    // checked where it was declared, is not counted).
+    if (!trusted) {
+      this.checkedIngressPeers.push(peer);
+      checkPeerSet(this.checkedIngressPeers, field, refuser);
+    }
   }
 
   /** Allow connections to `to` on the given ports. */

@@ -120,7 +120,7 @@ describe('organisation labels and annotations reach every object and pod templat
     [{ annotations: { 'polaris.fairwinds.com/exempt': 'true' } }, 'spec/metadata', 'annotations."polaris.fairwinds.com/exempt"'],
     [{ annotations: { 'ignore-check.kube-linter.io/privileged-container': 'x' } }, 'spec/metadata', 'annotations."ignore-check.kube-linter.io/privileged-container"'],
     [{ annotations: { 'kube-score/ignore': 'pod-probes' } }, 'spec/metadata', 'annotations."kube-score/ignore"'],
-    [{ annotations: { 'acme.com/db': 'postgres://app:hunter2hunter2@db/app' } }, 'no-literal-secrets-in-env', 'annotations."acme.com/db"'],
+    [{ annotations: { 'acme.com/db': 'postgres://app:hunter2hunter2@db/app' } }, 'no-literal-secrets-in-env', 'annotations.acme.com/db'],
     [{ labels: 'team=orders' as any }, 'spec/metadata', 'labels'],
   ])('refused: %j', (extra, ruleId, fieldPath) => {
     const { chart } = testChart();
