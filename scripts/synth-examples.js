@@ -67,8 +67,21 @@ for (const name of dockerExamples) {
 
 if (failed) process.exit(1);
 
-// Audit what was written, with the same rule catalogue that guarded synthesis.
-process.stdout.write('\nhardened audit dist/\n');
+// Audit what was written, with the same rule catalogue that guarded synthesis. Each app is audited
+// on its own (an example with variants writes one app per folder): two apps that both define their
+// namespace would otherwise be reported as the same object defined twice.
 const { run } = require(path.join(root, 'lib', 'cli', 'main.js'));
-const code = run(['audit', ...examples.map((e) => path.join('dist', e)), '--fail-on', 'warning']);
+const appFolders = (dir) => {
+  const entries = fs.readdirSync(dir, { withFileTypes: true });
+  const own = entries.some((e) => e.isFile() && /\.ya?ml$/.test(e.name)) ? [dir] : [];
+  return own.concat(...entries.filter((e) => e.isDirectory()).map((e) => appFolders(path.join(dir, e.name))));
+};
+let code = 0;
+for (const e of examples) {
+  for (const folder of appFolders(path.join('dist', e))) {
+    const files = fs.readdirSync(folder).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(folder, f));
+    process.stdout.write(`\nhardened audit ${files.join(' ')}\n`);
+    code = Math.max(code, run(['audit', ...files, '--fail-on', 'warning']));
+  }
+}
 process.exit(code);

@@ -16,16 +16,16 @@ function help(...args: string[]): string {
   return out;
 }
 
-const commands = [...help().matchAll(/^ {2}([a-z]+) (?:\[options\]|<|\[)/gm)].map((m) => m[1]).filter((c) => c !== 'help');
+const commands = [...help().matchAll(/^ {2}([a-z][a-z-]*) (?:\[options\]|<|\[)/gm)].map((m) => m[1]).filter((c) => c !== 'help');
 
 test('the CLI has the commands the README documents', () => {
-  expect(commands.sort()).toEqual(['audit', 'explain', 'init', 'rules', 'synth']);
+  expect(commands.sort()).toEqual(['audit', 'coverage', 'explain', 'graph', 'init', 'rules', 'synth', 'verify-flows']);
   for (const c of commands) expect(readme).toContain(`hardened ${c}`);
-  const used = [...readme.matchAll(/npx hardened ([a-z]+)/g)].map((m) => m[1]);
+  const used = [...readme.matchAll(/npx hardened ([a-z][a-z-]*)/g)].map((m) => m[1]);
   for (const c of used) expect(commands).toContain(c);
 });
 
-test.each(['audit', 'rules', 'explain', 'init', 'synth'])('every option of `hardened %s` is documented', (command) => {
+test.each(['audit', 'rules', 'explain', 'init', 'synth', 'coverage', 'verify-flows', 'graph'])('every option of `hardened %s` is documented', (command) => {
   const options = [...help(command).matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]).filter((o) => o !== '--help');
   expect(options.length).toBeGreaterThan(0);
   for (const o of options) expect(`${readme}\n${docs}`).toContain(o);

@@ -329,7 +329,8 @@ describe('npx cdk8s synth', () => {
     fs.writeFileSync(path.join(out, 'cdk8s.yaml'), cdk8sYaml.replace('ts-node --transpile-only', 'ts-node -r tsconfig-paths/register --transpile-only'));
     // --no-check-upgrade: the upgrade check needs the registry (as the generated `npm run cdk8s` does).
     const r = spawnSync(path.join(repo, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade'], { cwd: out, encoding: 'utf8', timeout: 280_000, env: { ...process.env, TS_NODE_PROJECT: path.join(out, 'tsconfig.json') } });
-    expect(r.stderr).not.toMatch(/error/i);
+    // The synthesis summary says '0 errors'; nothing may fail.
+    expect(r.stderr).not.toMatch(/[1-9][0-9]* errors?\b|Error:/);
     expect(r.status).toBe(0);
     const objects = fs.readdirSync(path.join(out, 'dist')).flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(out, 'dist', f), 'utf8')).map((d) => d.toJS()));
     expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual(['api', 'web']);

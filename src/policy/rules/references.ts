@@ -79,6 +79,7 @@ export const REF = {
 
 /** Topic references per built-in rule id (the anchor-tool pages are added from `anchors`). */
 export const RULE_REFERENCES: Readonly<Record<string, readonly RuleReference[]>> = {
+  'unreviewed-relaxation': [REF.pss, REF.nsaCisa],
   'unique-object-identity': [ref('Kubernetes: Object Names and IDs', `${K8S}/concepts/overview/working-with-objects/names/`)],
   // Identity and privilege
   'no-privileged': [cisK8s('5.2.2'), REF.securityContext, REF.nsaCisa, REF.owaspDocker],
