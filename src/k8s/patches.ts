@@ -4,7 +4,7 @@ import { ApiObject } from 'cdk8s';
 export interface DroppedPatchValue {
   /** JSON pointer of the value, e.g. `/spec/template/spec/initContainers/0/resources/requests/cpu`. */
   readonly pointer: string;
-  readonly value: string | number | boolean;
+  readonly value: string | number;
 }
 
 /** A cdk8s Quantity or IntOrString after resolution: `{ value }`. The L1 classes unwrap these. */
@@ -13,6 +13,13 @@ function isWrapped(x: unknown): boolean {
   const keys = Object.keys(x);
   return keys.length === 1 && keys[0] === 'value';
 }
+
+/**
+ * Where the L1 classes expect a Quantity: resource maps (requests, limits, ResourceQuota hard,
+ * LimitRange defaults, node capacity) and emptyDir size limits. Other dropped values (cdk8s-plus
+ * patches booleans the generated classes do not carry) are not this trap.
+ */
+const QUANTITY_POINTER = /\/(requests|limits|capacity|allocatable|overhead|hard|default|defaultRequest|max|min|maxLimitRequestRatio)\/[^/]+$|\/sizeLimit$/;
 
 function escape(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -23,7 +30,7 @@ function escape(key: string): string {
  * patches are applied, and that conversion reads quantity fields as `Quantity` objects: a plain
  * string such as `'100m'` in a patch becomes nothing, silently, and the pod is then reported as
  * having no CPU request. This finds every leaf value the patched JSON had that the final JSON
- * lost, so that the guard can fail loudly instead. Objects without patches cost nothing. @internal
+ * lost where a quantity belongs, so that the guard can fail loudly instead. Objects without patches cost nothing. @internal
  */
 export function droppedPatchValues(obj: ApiObject): DroppedPatchValue[] {
   const patches = (obj as unknown as { patches?: unknown[] }).patches;
@@ -39,7 +46,7 @@ export function droppedPatchValues(obj: ApiObject): DroppedPatchValue[] {
     const [a, b, pointer] = stack.pop()!;
     if (a === null || a === undefined || isWrapped(a)) continue;
     if (typeof a !== 'object') {
-      if (b === undefined || b === null) out.push({ pointer, value: a as string | number | boolean });
+      if ((b === undefined || b === null) && (typeof a === 'string' || typeof a === 'number') && QUANTITY_POINTER.test(pointer)) out.push({ pointer, value: a });
       continue;
     }
     if (b === undefined || b === null || typeof b !== 'object') continue;
