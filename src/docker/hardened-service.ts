@@ -115,7 +115,18 @@ export function serviceGaps(spec: ResolvedService, obj: string, storageLimit: bo
     if (eph && !storageLimit) out.push(dockerGap('ephemeral-storage-limits', 'warning', obj, `${f}resources.limits.ephemeralStorage`, `the ${eph} ephemeral-storage limit is not enforced on Docker (the root filesystem is read-only; tmpfs mounts count against memory).`, 'set docker.storageLimit: true when the storage driver supports --storage-opt size (overlay2 on xfs with pquota, btrfs, zfs).'));
     if (c.ports.some((p) => p.servicePort !== p.port)) out.push(dockerGap('spec/ports', 'info', obj, `${f}ports`, `service ports (${c.ports.filter((p) => p.servicePort !== p.port).map((p) => `${p.servicePort}→${p.port}`).join(', ')}) do not exist on Docker: clients connect to the container port.`, 'point clients at the container port on Docker.'));
   }
-  if (spec.claims.some((c) => c.storageClassName)) out.push(dockerGap('spec/claim', 'info', obj, 'claims', 'storage classes do not exist on Docker: claims are local named volumes.', 'nothing to do on a single host.'));
+  if (spec.claims.length) {
+    out.push(dockerGap('spec/claim', 'info', obj, 'claims', `claims are local named volumes on Docker: no size limit (${spec.claims.map((c) => `${c.name}: ${c.size}`).join(', ')})${spec.claims.some((c) => c.storageClassName) ? ' and no storage class' : ''}.`, 'watch the volume sizes on the host (or use a filesystem with quotas).'));
+  }
+  out.push(dockerGap('revision-history-limit', 'info', obj, 'revisionHistoryLimit', `Docker keeps no old versions (revisionHistoryLimit ${spec.revisionHistoryLimit}): a rollback redeploys the previous image.`, 'roll back with the previous program version (pulumi stack history) and pulumi up.'));
+  for (const c of spec.containers) {
+    const f = c === main ? '' : `sidecars[${spec.containers.indexOf(c) - 1}].`;
+    c.secretFiles.forEach((m, i) => {
+      if (m.keys?.length) out.push(dockerGap('spec/secret-files', 'info', obj, `${f}secretFiles[${i}].keys`, `the whole directory of Secret '${m.secretName}' is mounted: every file in it is visible, not only ${m.keys.join(', ')}.`, `keep only the needed files in the host directory of '${m.secretName}'.`));
+    });
+    const onDisk = c.writablePaths.filter((w) => !w.inMemory && w.path !== '/tmp');
+    if (onDisk.length) out.push(dockerGap('spec/writable-paths', 'info', obj, `${f}writablePaths`, `${onDisk.map((w) => w.path).join(', ')} are tmpfs (memory) on Docker and count against the memory limit.`, 'size the memory limit for them, or mount a named volume with a docker.overrides mount.'));
+  }
   return out;
 }
 
