@@ -101,6 +101,17 @@ export function checkConnectTo(peers: unknown, app: string, client: string, refu
   });
 }
 
+/** Findings for container fields the Docker rendering carries differently. @internal */
+export function containerGaps(c: ResolvedService['containers'][number], obj: string, f: string): Finding[] {
+  const out: Finding[] = [];
+  c.secretFiles.forEach((m, i) => {
+    if (m.keys?.length) out.push(dockerGap('spec/secret-files', 'info', obj, `${f}secretFiles[${i}].keys`, `the whole directory of Secret '${m.secretName}' is mounted: every file in it is visible, not only ${m.keys.join(', ')}.`, `keep only the needed files in the host directory of '${m.secretName}'.`));
+  });
+  const onDisk = c.writablePaths.filter((w) => !w.inMemory && w.path !== '/tmp');
+  if (onDisk.length) out.push(dockerGap('spec/writable-paths', 'info', obj, `${f}writablePaths`, `${onDisk.map((w) => w.path).join(', ')} are tmpfs (memory) on Docker and count against the memory limit.`, 'size the memory limit for them, or mount a named volume with a docker.overrides mount.'));
+  return out;
+}
+
 /** Findings for spec fields the Docker rendering cannot carry (see DOCKER_FIELD_MAP). @internal */
 export function serviceGaps(spec: ResolvedService, obj: string, storageLimit: boolean): Finding[] {
   const out: Finding[] = [];
@@ -119,14 +130,7 @@ export function serviceGaps(spec: ResolvedService, obj: string, storageLimit: bo
     out.push(dockerGap('spec/claim', 'info', obj, 'claims', `claims are local named volumes on Docker: no size limit (${spec.claims.map((c) => `${c.name}: ${c.size}`).join(', ')})${spec.claims.some((c) => c.storageClassName) ? ' and no storage class' : ''}.`, 'watch the volume sizes on the host (or use a filesystem with quotas).'));
   }
   out.push(dockerGap('revision-history-limit', 'info', obj, 'revisionHistoryLimit', `Docker keeps no old versions (revisionHistoryLimit ${spec.revisionHistoryLimit}): a rollback redeploys the previous image.`, 'roll back with the previous program version (pulumi stack history) and pulumi up.'));
-  for (const c of spec.containers) {
-    const f = c === main ? '' : `sidecars[${spec.containers.indexOf(c) - 1}].`;
-    c.secretFiles.forEach((m, i) => {
-      if (m.keys?.length) out.push(dockerGap('spec/secret-files', 'info', obj, `${f}secretFiles[${i}].keys`, `the whole directory of Secret '${m.secretName}' is mounted: every file in it is visible, not only ${m.keys.join(', ')}.`, `keep only the needed files in the host directory of '${m.secretName}'.`));
-    });
-    const onDisk = c.writablePaths.filter((w) => !w.inMemory && w.path !== '/tmp');
-    if (onDisk.length) out.push(dockerGap('spec/writable-paths', 'info', obj, `${f}writablePaths`, `${onDisk.map((w) => w.path).join(', ')} are tmpfs (memory) on Docker and count against the memory limit.`, 'size the memory limit for them, or mount a named volume with a docker.overrides mount.'));
-  }
+  for (const c of spec.containers) out.push(...containerGaps(c, obj, c === main ? '' : `sidecars[${spec.containers.indexOf(c) - 1}].`));
   return out;
 }
 

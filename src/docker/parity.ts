@@ -13,7 +13,7 @@ export type DockerMapping =
   | { readonly refused: string; readonly ruleId: string };
 
 /** Entries whose sub-keys are free-form (label maps): the entry covers everything below it. */
-export const MAP_FIELDS = new Set(['labels', 'selector', 'ingress.from.podLabels', 'backup.labels', 'backup.selector']);
+export const MAP_FIELDS = new Set(['labels', 'selector', 'ingress.from.podLabels', 'egress.to.podLabels', 'clients.podLabels', 'backup.labels', 'backup.selector']);
 
 /** The fields of one resolved container (main container, sidecar, database, backup dump). */
 export const CONTAINER_FIELD_MAP: Readonly<Record<string, DockerMapping>> = {
@@ -217,7 +217,7 @@ export const DATABASE_FIELD_MAP: Readonly<Record<string, DockerMapping>> = {
   'backup.selector': { docker: 'label app.kubernetes.io/instance of the backup container' },
   'backup.name': { docker: 'container name <app>-<backup>, network <app>-<backup>-to-<name>' },
   'snapshot.volumeSnapshotClassName': { gap: 'no volume snapshots on Docker', ruleId: 'spec/backup' },
-  ...RELAXATIONS,
+  ...Object.fromEntries(Object.entries(RELAXATIONS).filter(([k]) => k !== 'relaxations.subject')),
   'host': { derived: 'the DNS alias <name> on the client networks' },
   'primaryHost': { derived: 'the DNS alias <name>-0' },
   'headlessServiceName': { derived: 'no Services on Docker' },

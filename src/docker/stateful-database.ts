@@ -3,7 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { dockerGap, PlannedNetwork, planNetworks } from './connections';
 import { labelFindings, logFindings } from './findings';
 import { checkDockerContainers, DockerPolicyOptions } from './guard';
-import { appName, IDockerPeer } from './hardened-service';
+import { appName, containerGaps, IDockerPeer } from './hardened-service';
 import { networkFor } from './registry';
 import { DockerContainerArgs, DockerLogging, DockerSecretSource, renderDockerContainer } from './render';
 import { DockerContainer, Finding } from '../policy/types';
@@ -61,6 +61,7 @@ export function planDockerDatabase(name: string, args: StatefulDatabaseArgs): {
   if (!spec.clients.length) findings.push(dockerGap('network-policy-required', 'warning', obj, 'clients', `no client may reach database '${spec.name}': it joins no client network.`, "declare clients: [Peer.workload('<service>')] and give that service docker.connectTo: [db] (or egress to the workload)."));
   if (spec.pod.priorityClassName) findings.push(dockerGap('priority-class', 'info', obj, 'priorityClassName', `priority class '${spec.pod.priorityClassName}' has no Docker equivalent.`, 'nothing to do on a single host.'));
   if (spec.container.resources.limits.ephemeralStorage && !d.storageLimit) findings.push(dockerGap('ephemeral-storage-limits', 'warning', obj, 'resources.limits.ephemeralStorage', `the ${spec.container.resources.limits.ephemeralStorage} ephemeral-storage limit is not enforced on Docker.`, 'set docker.storageLimit: true when the storage driver supports --storage-opt size (overlay2 on xfs with pquota, btrfs, zfs).'));
+  findings.push(...containerGaps(spec.container, obj, ''));
   findings.push(dockerGap('spec/claim', 'info', obj, 'storage.size', `the data volume is a local named volume: no size limit (${spec.storage.size})${spec.storage.storageClassName ? ' and no storage class' : ''}.`, 'watch the volume size on the host (or use a filesystem with quotas).'));
   if (spec.snapshot) findings.push(dockerGap('spec/backup', 'warning', obj, 'snapshot', 'volume snapshots do not exist on Docker.', 'snapshot the volume on the host (LVM, ZFS, filesystem snapshots), or rely on backup.'));
   const plans: { args: DockerContainerArgs; model: DockerContainer }[] = [];

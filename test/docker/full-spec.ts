@@ -24,11 +24,15 @@ export const FULL_SERVICE: HardenedServiceSpec = {
     PUBLIC_KEY_ID: { value: 'k-1', notASecret: 'an identifier, not a credential' },
   },
   secretFiles: [{ secretName: 'tls', mountPath: '/var/run/secrets/tls', keys: ['tls.crt'] }],
-  writablePaths: [{ path: '/var/cache/app', sizeLimit: '32Mi', inMemory: true }],
+  writablePaths: [{ path: '/var/cache/app', sizeLimit: '32Mi', inMemory: false }, { path: '/var/run/app', sizeLimit: '1Mi', inMemory: true }],
   tmpSizeLimit: '32Mi',
   timezone: 'Europe/Berlin',
   ingress: [{ from: Peer.workload('web'), ports: ['http'] }, { from: Peer.cidr('10.0.0.0/8', ['10.1.0.0/16']) }, { from: Peer.namespace('monitoring', { app: 'prom' }) }],
-  egress: [{ to: Peer.workload('db'), ports: [{ port: 5432, protocol: 'TCP' }] }],
+  egress: [
+    { to: Peer.workload('db'), ports: [{ port: 5432, protocol: 'TCP' }] },
+    { to: Peer.namespace('monitoring', { app: 'otel' }), ports: [{ port: 4317 }] },
+    { to: Peer.cidr('10.20.0.0/16', ['10.20.1.0/24']), ports: [{ port: 443 }] },
+  ],
   user: 10002,
   group: 10002,
   priorityClassName: 'critical',
@@ -73,7 +77,7 @@ export const FULL_DATABASE: StatefulDatabaseSpec = {
   username: 'app',
   database: 'app',
   replicas: 1,
-  clients: [Peer.workload('api')],
+  clients: [Peer.workload('api'), Peer.namespace('reporting', { app: 'bi' }), Peer.cidr('10.30.0.0/16', ['10.30.1.0/24'])],
   sharedMemory: '256Mi',
   backup: {
     schedule: '0 3 * * *', timeZone: 'Etc/UTC', retain: 7, storage: { size: '5Gi', storageClassName: 'fast' }, resources: 'small',
@@ -85,5 +89,5 @@ export const FULL_DATABASE: StatefulDatabaseSpec = {
   terminationGracePeriodSeconds: 90,
   component: 'database',
   partOf: 'shop',
-  relaxations: { writableRootFilesystem: 'test of every field' },
+  relaxations: { writableRootFilesystem: 'test of every field', addCapabilities: { capabilities: ['CHOWN'], reason: 'test of every field' } },
 };

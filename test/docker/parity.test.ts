@@ -4,11 +4,11 @@
  * or an entry for a field that no longer exists, fails. Gaps must surface as findings with their
  * rule id, refusals as HardeningErrors with theirs.
  */
-import { BUILTIN_RULES } from '../../src/policy';
+import { FULL_AUTOSCALED, FULL_DATABASE, FULL_SERVICE } from './full-spec';
 import { DATABASE_FIELD_MAP, DockerMapping, MAP_FIELDS, mappingFor, planDockerDatabase, planDockerService, SERVICE_FIELD_MAP } from '../../src/docker';
+import { BUILTIN_RULES } from '../../src/policy';
 import { resolveDatabase } from '../../src/spec/database';
 import { resolveService } from '../../src/spec/service';
-import { FULL_AUTOSCALED, FULL_DATABASE, FULL_SERVICE } from './full-spec';
 import { hardeningError } from '../util/fixtures';
 
 /** Every key path (lists flattened, `a.b.c`), including keys whose value is undefined or empty. */
@@ -83,8 +83,10 @@ test('label maps are covered as a whole', () => {
 describe('gaps are reported, refusals refused', () => {
   // The full spec minus what Docker refuses (ConfigMap env), with a health check command.
   const { FEATURE: _f, ...env } = FULL_SERVICE.env!;
-  const dockerSafe = { ...FULL_SERVICE, env, docker: { app: 'shop', healthcheck: { command: ['true'] }, secretSources: { db: { hostPath: '/srv/shop/db' }, tls: { hostPath: '/srv/shop/tls' } } } };
-  const plans = [planDockerService('full', dockerSafe), planDockerService('full', { ...dockerSafe, ...FULL_AUTOSCALED, env, docker: dockerSafe.docker })];
+  // Sidecars have no docker.healthcheck: give the sidecar an exec liveness probe Docker can run.
+  const sidecars = FULL_SERVICE.sidecars!.map((c) => ({ ...c, probes: { ...c.probes!, liveness: { exec: { command: ['/proxy', 'health'] } } } }));
+  const dockerSafe = { ...FULL_SERVICE, env, sidecars, docker: { app: 'shop', healthcheck: { command: ['true'] }, secretSources: { db: { hostPath: '/srv/shop/db' }, tls: { hostPath: '/srv/shop/tls' } } } };
+  const plans = [planDockerService('full', dockerSafe), planDockerService('full', { ...dockerSafe, ...FULL_AUTOSCALED, env, sidecars, docker: dockerSafe.docker })];
   const db = planDockerDatabase('full-db', { ...FULL_DATABASE, docker: { app: 'shop', secretSources: { 'full-db': { hostPath: '/srv/shop/full-db' } } } });
   const found = new Set([...plans.flatMap((p) => p.findings), ...db.findings].map((f) => f.ruleId));
 

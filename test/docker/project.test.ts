@@ -59,7 +59,8 @@ test('pulumiProjectFiles names: any input becomes a valid project name', () => {
 });
 
 test('the program type-checks with the project tsconfig', () => {
-  const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } })!;
+  const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d: ts.Diagnostic) => { throw new Error(String(d.messageText)); } };
+  const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, host)!;
   expect(parsed.options.moduleResolution).toBe(ts.ModuleResolutionKind.Node10);
   expect(parsed.options.strict).toBe(true);
   const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });

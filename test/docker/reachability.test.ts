@@ -17,7 +17,9 @@ const INSTANCE = 'app.kubernetes.io/instance';
 const pair = (a: string, b: string) => (a < b ? `${a}~${b}` : `${b}~${a}`);
 
 /** Unordered pairs of distinct workloads that share a Docker network. */
-function dockerPairs(containers: { labels: { label: string; value: string }[]; networksAdvanced?: { name: string }[]; networkMode?: string }[]): Set<string> {
+type Planned = { labels: { label: string; value: string }[]; networksAdvanced?: { name: string }[]; networkMode?: string };
+
+function dockerPairs(containers: Planned[]): Set<string> {
   const members = new Map<string, Set<string>>();
   for (const c of containers) {
     const w = c.labels.find((l) => l.label === INSTANCE)!.value;
