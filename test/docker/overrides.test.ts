@@ -132,6 +132,23 @@ describe('allowed fields still refuse the values that escape', () => {
   });
 });
 
+test('generated spellings of loosening security options are all refused', () => {
+  const recase = (x: string) => fc.array(fc.boolean(), { minLength: x.length, maxLength: x.length }).map((up) => [...x].map((ch, i) => (up[i] ? ch.toUpperCase() : ch)).join(''));
+  const opt = fc.tuple(
+    fc.constantFrom('seccomp', 'apparmor', 'label', 'systempaths', 'no-new-privileges', 'unknown-opt'),
+    fc.constantFrom('=', ':'),
+    fc.constantFrom('unconfined', 'disable', 'type:spc_t', 'type:unconfined_t', 'user:system_u', 'false', '/tmp/profile.json'),
+    fc.constantFrom('', ' ', '\t'),
+  ).chain(([k, sep, v, pad]) => fc.tuple(recase(k), recase(v)).map(([kk, vv]) => `${pad}${kk}${sep}${vv}${pad}`));
+  fc.assert(fc.property(opt, (o) => {
+    // An AppArmor profile name (other than unconfined) only tightens: it is allowed.
+    fc.pre(!/^\s*apparmor[=:]/i.test(o) || /unconfined|\//i.test(o));
+    const r = attempt({ securityOpts: [o] });
+    expect(r.error?.fieldPath).toBe('docker.overrides.securityOpts[0]');
+    expect(['seccomp-runtime-default', 'apparmor-not-unconfined', 'selinux-options-safe']).toContain(r.error?.ruleId);
+  }), { numRuns: Number(process.env.FC_NUM_RUNS ?? 200) });
+});
+
 describe('host paths are canonical before the check', () => {
   test.each([
     ['/srv/..', '/'], ['/srv/../run', '/run'], ['/srv//app/', '/srv/app'], ['//etc', '/etc'], ['/srv/./a/../../etc/', '/etc'], ['/', '/'],

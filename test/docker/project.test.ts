@@ -66,7 +66,7 @@ test('the program type-checks with the project tsconfig', () => {
   const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
   const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n') + (d.file ? ` (${path.relative(root, d.file.fileName)})` : ''));
   expect(diagnostics).toEqual([]);
-}, 300_000);
+}, 600_000);
 
 test('loaded like the language host does, under mocks, it registers the shop', () => {
   const out = path.join(tmp, 'resources.json');
@@ -95,7 +95,7 @@ test('loaded like the language host does, under mocks, it registers the shop', (
     cwd: project,
     env: { ...process.env, TS_NODE_PROJECT: tsconfig, PULUMI_CONFIG: JSON.stringify({ 'shop-docker:publishAddress': '10.1.2.3' }) },
     encoding: 'utf8',
-    timeout: 280_000,
+    timeout: 580_000,
   });
   expect(r.stderr.split('\n').filter((l) => /error|TSError/i.test(l) && !l.startsWith('warning:') && !l.startsWith('info:'))).toEqual([]);
   expect(r.status).toBe(0);
@@ -109,14 +109,14 @@ test('loaded like the language host does, under mocks, it registers the shop', (
   expect(edge.inputs.ports).toEqual([{ internal: 8080, external: 8080, ip: '10.1.2.3', protocol: 'tcp' }]);
   // The PIDs-limit gap is visible the way `pulumi preview` shows warnings.
   expect(r.stderr).toMatch(/^warning: \[runtime\] pids-limit: HardenedService api: shop-api-0, shop-api-1, shop-api-2: /m);
-}, 300_000);
+}, 600_000);
 
 test('npm run example:docker prints the resources on stdout and the warnings on stderr', () => {
   const r = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', '-r', 'tsconfig-paths/register', '-P', 'test/tsconfig.json', 'scripts/run-docker-example.ts'], {
-    cwd: root, encoding: 'utf8', timeout: 280_000, maxBuffer: 64 * 2 ** 20,
+    cwd: root, encoding: 'utf8', timeout: 580_000, maxBuffer: 64 * 2 ** 20,
   });
   expect(r.status).toBe(0);
   const resources = JSON.parse(r.stdout);
   expect(resources.filter((x: any) => x.type === 'docker:index/container:Container')).toHaveLength(11);
   expect(r.stderr).toMatch(/^warning: \[runtime\] pids-limit: HardenedService worker: shop-worker-0, shop-worker-1: /m);
-}, 300_000);
+}, 600_000);
