@@ -1,14 +1,27 @@
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
+import { dockerGap, PlannedNetwork, planNetworks } from './connections';
+import { labelFindings, logFindings } from './findings';
 import { checkDockerContainers, DockerPolicyOptions } from './guard';
+import { networkFor } from './registry';
 import { DockerContainerArgs, DockerLogging, DockerPublish, DockerSecretSource, renderDockerContainer } from './render';
 import { DockerContainer, Finding } from '../policy/types';
+import { DOMAIN } from '../spec/defaults';
 import { Refuser } from '../spec/errors';
 import { HardenedServiceSpec, ResolvedService, resolveService } from '../spec/service';
 
-/** Something a Docker workload can connect to: it exposes the network to join. */
+/**
+ * Something a Docker workload can connect to (`docker.connectTo`): a service or database of this
+ * library in the same app. The connection works only when the server admits the client (its spec's
+ * `ingress` names the client's workload, a database's `clients`), as on Kubernetes.
+ */
 export interface IDockerPeer {
-  readonly network: docker.Network;
+  /** The workload name (the DNS name clients use). */
+  readonly workloadName: string;
+  /** The app (name prefix) it belongs to. */
+  readonly app: string;
+  /** Whether this workload admits connections from the named workload. */
+  admits(client: string): boolean;
 }
 
 /** Docker-only options; everything else is the backend-neutral spec. */
@@ -26,10 +39,29 @@ export interface DockerServiceOptions {
   readonly healthcheck?: { readonly command: string[] };
   /** @default - json-file rotated at 10m × 3 */
   readonly logging?: DockerLogging;
-  /** Dependencies whose networks the containers join. */
+  /**
+   * Servers this service connects to (like `egress` to their workloads): each connection is its
+   * own internal network shared with the server, which must admit this service.
+   */
   readonly connectTo?: IDockerPeer[];
-  /** Raw `docker.Container` inputs laid over the hardened ones; isolation-breaking values are refused. */
+  /**
+   * Raw `docker.Container` inputs laid over the hardened ones. An allow-list (labels, stopSignal,
+   * workingDir, dns*, hosts, ulimits nofile/nproc, safe sysctls, read-only binds of application
+   * directories, named volumes, tighter securityOpts…): every other field is refused with a rule id.
+   */
   readonly overrides?: Record<string, unknown>;
+  /**
+   * `unless-stopped` (default) comes back after a daemon restart or reboot; `on-failure` gives up
+   * after 5 failed restarts (CIS Docker 5.15) but stays down after a reboot.
+   * @default 'unless-stopped'
+   */
+  readonly restart?: 'unless-stopped' | 'on-failure';
+  /**
+   * Enforce resources.limits.ephemeralStorage with `storageOpts.size` (needs overlay2 on xfs with
+   * pquota, btrfs or zfs; other storage drivers refuse to start the container).
+   * @default false - the limit is reported as not enforced
+   */
+  readonly storageLimit?: boolean;
   /** Rule packs and threshold of the check before registration. */
   readonly policy?: DockerPolicyOptions;
 }
@@ -45,11 +77,61 @@ export function appName(explicit: string | undefined): string {
   return raw.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'app';
 }
 
-/** The plan of a Docker service: resolved spec, container inputs and rule findings. Pure. */
+/** The plan of a Docker service: resolved spec, container inputs, networks and findings. Pure. */
 export interface DockerServicePlan {
+  readonly app: string;
   readonly spec: ResolvedService;
   readonly plans: { readonly args: DockerContainerArgs; readonly model: DockerContainer }[];
+  readonly networks: PlannedNetwork[];
   readonly findings: Finding[];
+}
+
+/** Check docker.connectTo: servers of the same app that admit this client. @internal */
+export function checkConnectTo(peers: unknown, app: string, client: string, refuser: Refuser): string[] {
+  if (peers === undefined) return [];
+  if (!Array.isArray(peers)) return refuser.refuse('network-policy-required', 'docker.connectTo', 'connectTo must be a list of services or databases.', 'give e.g. connectTo: [db].');
+  return peers.map((p: IDockerPeer, i) => {
+    const field = `docker.connectTo[${i}]`;
+    if (!p || typeof p.workloadName !== 'string' || typeof p.admits !== 'function') refuser.refuse('network-policy-required', field, 'not a Docker HardenedService or StatefulDatabase.', 'pass the component object, e.g. connectTo: [db].');
+    if (p.app !== app) refuser.refuse('network-policy-required', field, `'${p.workloadName}' belongs to app '${p.app}', this service to '${app}'.`, 'give both the same docker.app.');
+    if (!p.admits(client)) {
+      refuser.refuse('network-policy-required', field, `'${p.workloadName}' does not admit '${client}': on Kubernetes its NetworkPolicy would drop the connection, so no network is shared on Docker either.`, `add ingress: [{ from: Peer.workload('${client}') }] to '${p.workloadName}' (a database: clients: [Peer.workload('${client}')]).`);
+    }
+    return p.workloadName;
+  });
+}
+
+/** Findings for container fields the Docker rendering carries differently. @internal */
+export function containerGaps(c: ResolvedService['containers'][number], obj: string, f: string): Finding[] {
+  const out: Finding[] = [];
+  c.secretFiles.forEach((m, i) => {
+    if (m.keys?.length) out.push(dockerGap('spec/secret-files', 'info', obj, `${f}secretFiles[${i}].keys`, `the whole directory of Secret '${m.secretName}' is mounted: every file in it is visible, not only ${m.keys.join(', ')}.`, `keep only the needed files in the host directory of '${m.secretName}'.`));
+  });
+  const onDisk = c.writablePaths.filter((w) => !w.inMemory && w.path !== '/tmp');
+  if (onDisk.length) out.push(dockerGap('spec/writable-paths', 'info', obj, `${f}writablePaths`, `${onDisk.map((w) => w.path).join(', ')} are tmpfs (memory) on Docker and count against the memory limit.`, 'size the memory limit for them, or mount a named volume with a docker.overrides mount.'));
+  return out;
+}
+
+/** Findings for spec fields the Docker rendering cannot carry (see DOCKER_FIELD_MAP). @internal */
+export function serviceGaps(spec: ResolvedService, obj: string, storageLimit: boolean): Finding[] {
+  const out: Finding[] = [];
+  const main = spec.containers[0];
+  if (spec.autoscaling) out.push(dockerGap('hpa-target-exists', 'warning', obj, 'autoscaling', `Docker does not autoscale: ${spec.autoscaling.minReplicas} containers run (minReplicas), never more.`, 'size minReplicas for the peak load of this host, or run on Kubernetes.'));
+  if (spec.pod.priorityClassName) out.push(dockerGap('priority-class', 'info', obj, 'priorityClassName', `priority class '${spec.pod.priorityClassName}' has no Docker equivalent (cpuShares from the CPU request is the only weighting).`, 'nothing to do on a single host.'));
+  if (spec.pod.preStopDelaySeconds) out.push(dockerGap('spec/prestop-delay', 'info', obj, 'preStopDelaySeconds', `Docker has no preStop hook: SIGTERM comes at once (no ${spec.pod.preStopDelaySeconds}s delay); the container gets the whole stopTimeout (${spec.pod.terminationGracePeriodSeconds}s) to drain.`, 'let the process drain on SIGTERM.'));
+  for (const c of spec.containers) {
+    const f = c === main ? '' : `sidecars[${spec.containers.indexOf(c) - 1}].`;
+    if (c.probes.readiness) out.push(dockerGap('readiness-probe', 'info', obj, `${f}probes.readiness`, 'Docker has no readiness gating: the DNS name resolves to every running replica, ready or not.', 'make clients retry, or put a proxy with health checks in front.'));
+    const eph = c.resources.limits.ephemeralStorage;
+    if (eph && !storageLimit) out.push(dockerGap('ephemeral-storage-limits', 'warning', obj, `${f}resources.limits.ephemeralStorage`, `the ${eph} ephemeral-storage limit is not enforced on Docker (the root filesystem is read-only; tmpfs mounts count against memory).`, 'set docker.storageLimit: true when the storage driver supports --storage-opt size (overlay2 on xfs with pquota, btrfs, zfs).'));
+    if (c.ports.some((p) => p.servicePort !== p.port)) out.push(dockerGap('spec/ports', 'info', obj, `${f}ports`, `service ports (${c.ports.filter((p) => p.servicePort !== p.port).map((p) => `${p.servicePort}→${p.port}`).join(', ')}) do not exist on Docker: clients connect to the container port.`, 'point clients at the container port on Docker.'));
+  }
+  if (spec.claims.length) {
+    out.push(dockerGap('spec/claim', 'info', obj, 'claims', `claims are local named volumes on Docker: no size limit (${spec.claims.map((c) => `${c.name}: ${c.size}`).join(', ')})${spec.claims.some((c) => c.storageClassName) ? ' and no storage class' : ''}.`, 'watch the volume sizes on the host (or use a filesystem with quotas).'));
+  }
+  out.push(dockerGap('revision-history-limit', 'info', obj, 'revisionHistoryLimit', `Docker keeps no old versions (revisionHistoryLimit ${spec.revisionHistoryLimit}): a rollback redeploys the previous image.`, 'roll back with the previous program version (pulumi stack history) and pulumi up.'));
+  for (const c of spec.containers) out.push(...containerGaps(c, obj, c === main ? '' : `sidecars[${spec.containers.indexOf(c) - 1}].`));
+  return out;
 }
 
 /**
@@ -65,17 +147,33 @@ export function planDockerService(name: string, args: HardenedServiceArgs): Dock
   if (d.publish?.length && replicas > 1) {
     refuser.refuse('no-host-ports', 'docker.publish', `${replicas} replicas cannot all publish host port ${d.publish[0].hostPort}.`, 'publish from a reverse proxy container that reaches the replicas on the network, or run replicas: 1 with relaxations.singleReplica.');
   }
-  const networkName = `${app}-${spec.name}`;
+  if (d.restart !== undefined && d.restart !== 'unless-stopped' && d.restart !== 'on-failure') refuser.refuse('restart-policy', 'docker.restart', `${JSON.stringify(d.restart)} is not a restart policy for a service.`, "use 'unless-stopped' (default) or 'on-failure'.");
+  const connectTo = checkConnectTo(d.connectTo, app, spec.name, refuser);
+  const obj = `${app}-${spec.name}`;
+  const net = planNetworks({
+    app,
+    name: spec.name,
+    namespace: spec.namespace,
+    admits: spec.ingress.map((r) => r.from),
+    admitsField: 'ingress',
+    egress: spec.egress,
+    connectTo,
+    publishes: !!d.publish?.length,
+  });
   const plans: { args: DockerContainerArgs; model: DockerContainer }[] = [];
   for (let i = 0; i < replicas; i++) {
     spec.containers.forEach((c, ci) => {
-      const cname = ci === 0 ? `${app}-${spec.name}-${i}` : `${app}-${spec.name}-${i}-${c.name}`;
+      const cname = ci === 0 ? `${obj}-${i}` : `${obj}-${i}-${c.name}`;
       plans.push(renderDockerContainer(c, {
         name: cname,
         hostname: ci === 0 ? `${spec.name}-${i}` : undefined,
         imageRef: c.image.normalized,
-        networks: [networkName, ...(d.connectTo ?? []).map((_, k) => `peer-${k}`)],
-        aliases: ci === 0 ? [spec.name, `${spec.name}-${i}`] : [],
+        networks: net.networks.map((n) => ({ name: n.name, aliases: ci === 0 && n.serves ? [spec.name, `${spec.name}-${i}`] : undefined })),
+        networkMode: net.networks.length ? undefined : 'none',
+        ingressCidrs: net.ingressCidrs,
+        stopTimeout: spec.pod.terminationGracePeriodSeconds,
+        restart: d.restart,
+        storageLimit: d.storageLimit,
         relaxations: ci === 0 ? spec.relaxations : [],
         secretSources: d.secretSources ?? {},
         publish: ci === 0 ? d.publish : undefined,
@@ -83,49 +181,60 @@ export function planDockerService(name: string, args: HardenedServiceArgs): Dock
         logging: d.logging,
         overrides: ci === 0 ? d.overrides : undefined,
         mounts: ci === 0 ? spec.claims.map((cl) => ({ type: 'volume' as const, source: `${app}-${cl.claimName}`, target: cl.mountPath, readOnly: cl.readOnly || undefined })) : undefined,
-        labels: { ...spec.labels },
+        labels: { ...spec.labels, [`${DOMAIN}/namespace`]: spec.namespace },
         field: ci === 0 ? '' : `sidecars[${ci - 1}].`,
         refuser,
       }));
     });
   }
-  const findings = checkDockerContainers(plans.map((p) => p.model), `hardened-constructs:docker:HardenedService ${name}`, d.policy);
-  return { spec, plans, findings };
+  const checked = checkDockerContainers(plans.map((p) => p.model), `hardened-constructs:docker:HardenedService ${name}`, d.policy);
+  // Workload-level gaps concern every container of the workload.
+  const gaps: Finding[] = [...net.findings, ...serviceGaps(spec, obj, !!d.storageLimit)]
+    .flatMap((g) => plans.map((p) => ({ ...g, object: { ...g.object, name: p.args.name } })));
+  for (const p of plans) {
+    if (p.args.restart === 'on-failure' && d.restart !== 'on-failure') {
+      gaps.push(dockerGap('restart-policy', 'warning', p.args.name, 'docker.restart', 'without a health check the container restarts on-failure (at most 5 times) and does not come back after a daemon restart or reboot.', 'add a liveness probe (and docker.healthcheck) so it can run unless-stopped.'));
+    }
+  }
+  const findings = [...checked, ...gaps];
+  labelFindings(plans, findings);
+  return { app, spec, plans, networks: net.networks, findings };
 }
 
 /**
  * A hardened stateless service on a single Docker host: one container per replica (autoscaling
- * runs `minReplicas`), on a user-defined bridge network created for it, from a pinned RemoteImage.
- * Every container runs as 10001:10001 with a read-only root fs and tmpfs scratch, drops ALL
- * capabilities, sets no-new-privileges, memory (= swap) and CPU limits, restarts on failure at most
- * 5 times, has a health check, rotated logs, and publishes ports on 127.0.0.1 only.
+ * runs `minReplicas`), from a pinned RemoteImage, on one internal network per declared connection
+ * (see ./connections). Every container runs as 10001:10001 with a read-only root fs and tmpfs
+ * scratch, drops ALL capabilities, sets no-new-privileges, memory (= swap) and CPU limits, restarts
+ * `unless-stopped`, has a health check, rotated logs, the spec's grace period as stopTimeout, and
+ * publishes ports on 127.0.0.1 only unless told otherwise. Findings (what Docker cannot carry, the
+ * PIDs-limit gap) are logged with `pulumi.log.warn` and written as container labels.
  */
 export class HardenedService extends pulumi.ComponentResource implements IDockerPeer {
   public readonly spec: ResolvedService;
-  public readonly network: docker.Network;
+  public readonly app: string;
+  /** The networks the containers join (connection networks are shared with the other end). */
+  public readonly networks: docker.Network[];
   public readonly image: docker.RemoteImage;
   public readonly containers: docker.Container[];
   /** Named volumes for the spec's claims. */
   public readonly volumes: docker.Volume[];
   /** The plain inputs and rule models the containers were registered with. */
   public readonly plans: readonly { readonly args: DockerContainerArgs; readonly model: DockerContainer }[];
-  /** Findings of the check before registration (warnings and info; errors throw). */
+  /** Findings of the check before registration and of what Docker cannot carry (errors throw). */
   public readonly findings: readonly Finding[];
 
   constructor(name: string, args: HardenedServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate and check everything before anything is registered.
-    const d = args?.docker ?? {};
-    const { spec, plans, findings } = planDockerService(name, args);
-    const peerNetworks: pulumi.Output<string>[] = (d.connectTo ?? []).map((p) => p.network.name);
+    const plan = planDockerService(name, args);
+    const { spec, plans, findings } = plan;
     super('hardened-constructs:docker:HardenedService', name, {}, opts);
     this.spec = spec;
+    this.app = plan.app;
     this.plans = plans;
     this.findings = findings;
-    this.network = new docker.Network(`${name}-network`, {
-      name: plans[0].args.networksAdvanced[0].name,
-      driver: 'bridge',
-      labels: [{ label: 'app.kubernetes.io/part-of', value: spec.labels['app.kubernetes.io/part-of'] }],
-    }, { parent: this });
+    const netLabels = { 'app.kubernetes.io/part-of': spec.labels['app.kubernetes.io/part-of'] };
+    this.networks = plan.networks.map((n) => networkFor(n, netLabels, this));
     const images = new Map<string, docker.RemoteImage>();
     const imageFor = (ref: string) => {
       let img = images.get(ref);
@@ -136,13 +245,22 @@ export class HardenedService extends pulumi.ComponentResource implements IDocker
       return img;
     };
     this.image = imageFor(spec.containers[0].image.normalized);
-    const volumeNames = plans[0].args.mounts?.filter((m) => m.type === 'volume').map((m) => m.source) ?? [];
+    const volumeNames = plans[0].args.mounts?.filter((m) => m.type === 'volume' && spec.claims.some((c) => `${plan.app}-${c.claimName}` === m.source)).map((m) => m.source) ?? [];
     this.volumes = volumeNames.map((v) => new docker.Volume(`${name}-${v}`, { name: v }, { parent: this, retainOnDelete: true }));
     this.containers = plans.map((p) => new docker.Container(p.args.name, {
       ...p.args,
       image: imageFor(p.model.image!).imageId,
-      networksAdvanced: p.args.networksAdvanced.map((n, k) => ({ ...n, name: k === 0 ? this.network.name : peerNetworks[k - 1] })),
+      networksAdvanced: p.args.networksAdvanced.map((n, k) => ({ ...n, name: this.networks[k].name })),
     }, { parent: this }));
-    this.registerOutputs({ network: this.network.name, containers: this.containers.map((c) => c.name) });
+    logFindings(this, `HardenedService ${name}`, findings);
+    this.registerOutputs({ networks: this.networks.map((n) => n.name), containers: this.containers.map((c) => c.name) });
+  }
+
+  public get workloadName(): string {
+    return this.spec.name;
+  }
+
+  public admits(client: string): boolean {
+    return this.spec.ingress.some((r) => r.from.kind === 'workload' && r.from.name === client && (r.from.namespace === undefined || r.from.namespace === this.spec.namespace));
   }
 }

@@ -7,3 +7,8 @@ export * from './guard';
 export * from './hardened-service';
 export * from './stateful-database';
 export * from './mocks';
+export * from './connections';
+export * from './overrides';
+export * from './paths';
+export * from './project';
+export * from './parity';

@@ -1,4 +1,6 @@
-import { RUNTIME_SOCKET, sensitive } from '../policy/rules/host';
+import * as ipaddr from 'ipaddr.js';
+import { checkOverrides } from './overrides';
+import { checkHostPath } from './paths';
 import { suppressionAnnotation } from '../policy/suppressions';
 import { DockerContainer } from '../policy/types';
 import { ResolvedContainer, ResolvedProbe } from '../spec/container';
@@ -26,7 +28,9 @@ export interface DockerPublish {
   /** Host port (≥ 1025). */
   readonly hostPort: number;
   /**
-   * Host interface. Anything but a loopback address needs `reason`.
+   * Host interface. Anything but a loopback address needs `reason`. When the spec's ingress names
+   * CIDRs, a non-loopback `ip` must be a host address inside one of them (Docker cannot filter
+   * sources: binding to the interface that faces that network is the closest equivalent).
    * @default '127.0.0.1'
    */
   readonly ip?: string;
@@ -48,8 +52,22 @@ export interface DockerContainerOptions {
   readonly name: string;
   readonly hostname?: string;
   readonly imageRef: string;
-  readonly networks: readonly string[];
-  readonly aliases: readonly string[];
+  /** User-defined networks to join, each with the DNS aliases the container answers to there. */
+  readonly networks: readonly { readonly name: string; readonly aliases?: readonly string[] }[];
+  /** 'none' when the container has no declared connection at all (loopback only). */
+  readonly networkMode?: 'none';
+  /** Ingress CIDRs of the spec: published ports must bind to a host address inside one of them. */
+  readonly ingressCidrs?: readonly string[];
+  /** Seconds between SIGTERM and SIGKILL (the spec's terminationGracePeriodSeconds). */
+  readonly stopTimeout?: number;
+  /** @default DEFAULTS.dockerRestart */
+  readonly restart?: 'unless-stopped' | 'on-failure';
+  /**
+   * Enforce the ephemeral-storage limit with `--storage-opt size=` (only overlay2 on xfs with
+   * pquota, btrfs, zfs; other storage drivers refuse to create the container).
+   * @default false - reported as a gap
+   */
+  readonly storageLimit?: boolean;
   readonly relaxations: readonly ResolvedRelaxation[];
   readonly secretSources: Readonly<Record<string, DockerSecretSource>>;
   readonly publish?: readonly DockerPublish[];
@@ -90,8 +108,12 @@ export interface DockerContainerArgs {
   cpuShares: number;
   shmSize?: number;
   restart: string;
-  maxRetryCount: number;
-  healthcheck?: { tests: string[]; interval: string; timeout: string; retries: number; startPeriod: string };
+  maxRetryCount?: number;
+  healthcheck?: { tests: string[]; interval: string; timeout: string; retries: number; startPeriod: string; startInterval?: string };
+  stopTimeout?: number;
+  destroyGraceSeconds?: number;
+  storageOpts?: Record<string, string>;
+  networkMode?: string;
   logDriver: string;
   logOpts: Record<string, string>;
   ports?: { internal: number; external: number; ip: string; protocol: string }[];
@@ -107,7 +129,6 @@ export interface DockerContainerArgs {
 }
 
 const MB = 2 ** 20;
-const LOOPBACK = new Set(['127.0.0.1', '::1']);
 
 function seconds(n: number): string {
   return `${n}s`;
@@ -135,13 +156,18 @@ function healthcheck(c: ResolvedContainer, o: DockerContainerOptions): DockerCon
     const what = 'http' in live ? `GET ${live.http.path} on port ${live.http.portNumber}` : 'tcp' in live ? `a TCP connect to port ${live.tcp.portNumber}` : `gRPC health on port ${live.grpc.portNumber}`;
     return o.refuser.refuse('liveness-probe', `${o.field}docker.healthcheck`, `Docker runs health checks inside the container, and cannot perform ${what} by itself: the image must provide a tool for it.`, "give docker.healthcheck: { command: ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:<port><path>'] } (or curl, or the app's own health subcommand).");
   }
+  // The startup probe's budget becomes the start period, checked at the startup probe's rate
+  // (startInterval needs Docker Engine 25 / API 1.44; older daemons ignore it).
   const startup = c.probes.startup;
   return {
     tests,
     interval: seconds(live.periodSeconds),
     timeout: seconds(live.timeoutSeconds),
     retries: live.failureThreshold,
-    startPeriod: seconds(startup ? startup.periodSeconds * startup.failureThreshold : Math.max(live.initialDelaySeconds, 0)),
+    startPeriod: seconds(startup
+      ? startup.initialDelaySeconds + startup.periodSeconds * startup.failureThreshold
+      : Math.max(live.initialDelaySeconds, 0)),
+    startInterval: startup ? seconds(startup.periodSeconds) : undefined,
   };
 }
 
@@ -180,19 +206,15 @@ export function renderDockerContainer(c: ResolvedContainer, o: DockerContainerOp
   const mounts: NonNullable<DockerContainerArgs['mounts']> = [];
   const mountedSecrets = new Set<string>();
   const mountSecret = (secret: string, target: string, field: string) => {
-    const src = o.secretSources[secret];
-    if (src && typeof src.hostPath === 'string' && RUNTIME_SOCKET.test(src.hostPath)) {
-      refuser.refuse('no-docker-socket', `secretSources.${secret}.hostPath`, `${src.hostPath} is a container runtime socket: whoever can talk to it is root on the host.`, 'mount a directory holding the secret files, never a runtime socket.');
-    }
-    if (src && typeof src.hostPath === 'string' && sensitive(src.hostPath)) {
-      refuser.refuse('no-host-path', `secretSources.${secret}.hostPath`, `${src.hostPath} is (inside) a sensitive host directory: mounting it exposes the host's configuration to the container.`, `keep secret files under an application directory such as /srv/<app>/secrets/${secret}.`);
-    }
-    if (!src || typeof src.hostPath !== 'string' || !src.hostPath.startsWith('/')) {
+    const src = Object.prototype.hasOwnProperty.call(o.secretSources, secret) ? o.secretSources[secret] : undefined;
+    if (!src || typeof src.hostPath !== 'string') {
       refuser.refuse('no-literal-secrets-in-env', field, `Secret '${secret}' has no source on the Docker host: secrets reach Docker containers only as read-only files, never as env literals.`, `give secretSources: { '${secret}': { hostPath: '/srv/<app>/secrets/${secret}' } }: a directory with one file per key, provisioned outside Pulumi (mode 0440, group ${s.runAsGroup}).`);
     }
+    // Canonical before checking: '/srv/../etc' is '/etc'. The canonical path is what is mounted.
+    const source = checkHostPath(src!.hostPath, `secretSources.${secret}.hostPath`, refuser, 'secret directory');
     if (!mountedSecrets.has(target)) {
       mountedSecrets.add(target);
-      mounts.push({ type: 'bind', source: src.hostPath, target, readOnly: true });
+      mounts.push({ type: 'bind', source, target, readOnly: true });
     }
   };
   for (const e of c.env) {
@@ -226,11 +248,26 @@ export function renderDockerContainer(c: ResolvedContainer, o: DockerContainerOp
     const port = c.ports.find((x) => x.name === p?.port);
     if (!port) return refuser.refuse('spec/ports', `${f}.port`, `${JSON.stringify(p?.port)} is not a declared port.`, `use one of: ${c.ports.map((x) => x.name).join(', ')}.`);
     if (!Number.isInteger(p.hostPort) || p.hostPort < 1025 || p.hostPort > 65535) refuser.refuse('no-host-ports', `${f}.hostPort`, `host port ${JSON.stringify(p.hostPort)} is privileged or invalid: binding below 1025 needs root on the host.`, 'publish on a port from 1025 to 65535 and put a reverse proxy in front.');
-    const ip = p.ip ?? '127.0.0.1';
-    if (!/^[0-9a-fA-F:.]+$/.test(ip)) refuser.refuse('bind-specific-host-interface', `${f}.ip`, `${JSON.stringify(ip)} is not an IP address.`, "use '127.0.0.1' or the one interface that should serve.");
-    if (!LOOPBACK.has(ip)) {
+    const rawIp = p.ip ?? '127.0.0.1';
+    if (typeof rawIp !== 'string' || !ipaddr.isValid(rawIp)) refuser.refuse('bind-specific-host-interface', `${f}.ip`, `${JSON.stringify(rawIp)} is not an IP address.`, "use '127.0.0.1' or the one interface that should serve.");
+    // Canonical form before checking: '0:0::0' is '::', '127.000.0.1' is not accepted by ipaddr.js.
+    const addr = ipaddr.process(rawIp);
+    const ip = addr.toString();
+    if (addr.range() !== 'loopback') {
       const reason = checkReason(p.reason, `${f}.reason`, refuser);
-      if (ip === '0.0.0.0' || ip === '::') labels[suppressionAnnotation('bind-specific-host-interface')] = reason;
+      const cidrs = o.ingressCidrs ?? [];
+      if (cidrs.length) {
+        const inside = addr.range() !== 'unspecified' && cidrs.some((cidr) => {
+          const [net, bits] = ipaddr.parseCIDR(cidr);
+          return net.kind() === addr.kind() && addr.match(net, bits);
+        });
+        if (!inside) {
+          refuser.refuse('bind-specific-host-interface', `${f}.ip`, `the spec admits only ${cidrs.join(', ')}, but Docker cannot filter the source of a published port: binding to ${ip} would let any address in.`, `bind to the host's own address inside ${cidrs.join(' or ')} (ip: '<that address>'), or filter in the host firewall (DOCKER-USER chain) and publish on 127.0.0.1 behind a proxy.`);
+        }
+        labels[`${DOMAIN}/published.${p.port}.sources`] = cidrs.join(',');
+      } else if (addr.range() === 'unspecified') {
+        labels[suppressionAnnotation('bind-specific-host-interface')] = reason;
+      }
       labels[`${DOMAIN}/published.${p.port}`] = reason;
     }
     ports.push({ internal: port.port, external: p.hostPort, ip, protocol: port.protocol.toLowerCase() });
@@ -242,6 +279,14 @@ export function renderDockerContainer(c: ResolvedContainer, o: DockerContainerOp
     }
   }
 
+  // Services come back after a daemon restart or reboot (unless-stopped) only with a health check
+  // that keeps a crash loop visible; without one (a relaxed container) and for one-shot containers,
+  // on-failure with bounded retries (CIS Docker 5.15). See DEFAULTS.dockerRestart.
+  const hc = healthcheck(c, o);
+  const restart = o.runsToCompletion || !hc ? 'on-failure' : o.restart ?? DEFAULTS.dockerRestart;
+  if (!o.runsToCompletion && !hc && o.restart === 'unless-stopped') {
+    refuser.refuse('restart-policy', `${o.field}docker.restart`, 'unless-stopped without a health check would hide a crash loop.', "add a liveness probe (and docker.healthcheck), or use restart: 'on-failure'.");
+  }
   const memory = Math.ceil(c.resourceNumbers.limits.memory / MB);
   const args: DockerContainerArgs = {
     name: o.name,
@@ -259,12 +304,17 @@ export function renderDockerContainer(c: ResolvedContainer, o: DockerContainerOp
     cpus: String(c.resourceNumbers.limits.cpu),
     cpuShares: Math.max(2, Math.round(c.resourceNumbers.requests.cpu * 1024)),
     shmSize,
-    restart: 'on-failure',
-    maxRetryCount: o.runsToCompletion ? 2 : DEFAULTS.dockerMaxRetryCount,
-    healthcheck: healthcheck(c, o),
+    // One-shot containers retry twice; services come back after a reboot (see DEFAULTS.dockerRestart).
+    restart,
+    maxRetryCount: o.runsToCompletion ? 2 : restart === 'on-failure' ? DEFAULTS.dockerMaxRetryCount : undefined,
+    healthcheck: hc,
+    stopTimeout: o.stopTimeout,
+    destroyGraceSeconds: o.stopTimeout,
+    storageOpts: o.storageLimit && c.resourceNumbers.limits['ephemeral-storage'] ? { size: String(Math.ceil(c.resourceNumbers.limits['ephemeral-storage'])) } : undefined,
+    networkMode: o.networkMode,
     ...logging(o.logging, o),
     ports: ports.length ? ports : undefined,
-    networksAdvanced: o.networks.map((name) => ({ name, aliases: o.aliases.length ? [...o.aliases] : undefined })),
+    networksAdvanced: o.networks.map((n) => ({ name: n.name, aliases: n.aliases?.length ? [...n.aliases] : undefined })),
     entrypoints: c.command ? [...c.command] : undefined,
     command: c.args ? [...c.args] : undefined,
     envs,
@@ -278,38 +328,17 @@ export function renderDockerContainer(c: ResolvedContainer, o: DockerContainerOp
   return { args: merged, model: toModel(merged, o.imageRef, secretEnv, o.runsToCompletion) };
 }
 
-const HOST_MODES: Record<string, string> = { networkMode: 'no-host-network', pidMode: 'no-host-pid', ipcMode: 'no-host-ipc', utsMode: 'no-host-uts', usernsMode: 'no-host-userns' };
-
+/**
+ * Lay the allow-listed overrides (see ./overrides) over the hardened inputs. Lists add to what the
+ * spec produced (secret mounts, no-new-privileges must survive); other values replace.
+ */
 function applyOverrides(args: DockerContainerArgs, o: DockerContainerOptions): DockerContainerArgs {
-  const ov = o.overrides;
-  if (!ov) return args;
-  const refuser = o.refuser;
-  const f = (k: string) => `${o.field}docker.overrides.${k}`;
-  for (const [k, v] of Object.entries(ov)) {
-    if (k in HOST_MODES && v === 'host') {
-      refuser.refuse(HOST_MODES[k], f(k), `${k}: host shares the host's namespace with the container: its processes, network or IPC become reachable from inside.`, 'remove the override; such software (a node agent, a network appliance) is outside what a hardened service can be.');
-    }
-  }
-  if (ov.privileged === true) refuser.refuse('no-privileged', f('privileged'), 'a privileged container has every capability and every host device.', 'remove privileged; add the one baseline capability needed with relaxations.addCapabilities.');
-  if (Array.isArray(ov.securityOpts) && ov.securityOpts.some((x) => /seccomp[=:]unconfined|apparmor[=:]unconfined|label[=:]disable/i.test(String(x)))) {
-    refuser.refuse('seccomp-runtime-default', f('securityOpts'), 'an unconfined seccomp/AppArmor profile or disabled SELinux labels remove a kernel-level guard.', 'remove the option; keep no-new-privileges:true.');
-  }
-  if (Array.isArray(ov.devices) && ov.devices.length) refuser.refuse('no-host-devices', f('devices'), 'host devices give the container direct access to hardware.', 'remove devices.');
-  if (typeof ov.cgroupParent === 'string') refuser.refuse('no-cgroup-parent-override', f('cgroupParent'), 'a custom cgroup parent can escape the limits set here.', 'remove cgroupParent.');
-  for (const k of ['user', 'readOnly', 'capabilities', 'restart', 'maxRetryCount', 'memory', 'memorySwap', 'cpus', 'logDriver', 'logOpts', 'image', 'healthcheck']) {
-    if (k in ov) refuser.refuse('spec/docker-override', f(k), `${k} is set by the spec: overriding it here would bypass validation.`, 'change the spec (resources, probes, image, relaxations, docker.logging) instead.');
-  }
-  const volumes = (ov.volumes ?? ov.mounts) as { hostPath?: string; source?: string; type?: string; readOnly?: boolean }[] | undefined;
-  for (const m of Array.isArray(volumes) ? volumes : []) {
-    const path = m.hostPath ?? (m.type === 'bind' ? m.source : undefined);
-    if (path && RUNTIME_SOCKET.test(path)) refuser.refuse('no-docker-socket', f('volumes'), `${path} is a container runtime socket: whoever can talk to it is root on the host.`, 'remove the mount; use a rootless builder or the orchestrator API instead.');
-    if (path && sensitive(path)) refuser.refuse('no-host-path', f('volumes'), `${path} is a sensitive host directory.`, 'use a named volume, or a read-only bind of an application directory.');
-  }
-  // Lists add to what the spec produced (secret mounts must survive); other values replace.
+  if (o.overrides === undefined) return args;
+  const ov = checkOverrides(o.overrides, `${o.field}docker.overrides`, o.refuser);
   const merged: Record<string, unknown> = { ...args };
   for (const [k, v] of Object.entries(ov)) {
     const current = merged[k];
-    merged[k] = Array.isArray(current) && Array.isArray(v) && ['mounts', 'volumes', 'labels', 'envs'].includes(k) ? [...current, ...v] : v;
+    merged[k] = Array.isArray(current) && Array.isArray(v) ? [...current, ...v] : v;
   }
   return merged as unknown as DockerContainerArgs;
 }
@@ -357,6 +386,7 @@ export function toModel(a: DockerContainerArgs, imageRef: string, secretEnv: str
     env,
     secretEnv,
     networks: a.networksAdvanced.map((n) => n.name),
+    sysctls: (a as { sysctls?: Record<string, string> }).sysctls,
     labels: Object.fromEntries(a.labels.map((l) => [l.label, l.value])),
     runsToCompletion,
   };

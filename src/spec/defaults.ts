@@ -30,8 +30,13 @@ export const DEFAULTS = {
   readiness: { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3, successThreshold: 1, initialDelaySeconds: 0 },
   liveness: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1, initialDelaySeconds: 0 },
   startup: { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 30, successThreshold: 1, initialDelaySeconds: 0 },
-  /** Docker: restart on failure at most this many times (CIS 5.15). */
+  /** Docker: restart on failure at most this many times, with `docker.restart: 'on-failure'` (CIS Docker 5.15). */
   dockerMaxRetryCount: 5,
+  /**
+   * Docker restart policy of long-running containers: `unless-stopped` comes back after a daemon
+   * restart or host reboot (on-failure does not); crash loops stay visible through the health check.
+   */
+  dockerRestart: 'unless-stopped' as 'unless-stopped' | 'on-failure',
   /** Docker: log rotation of the json-file/local driver. */
   dockerLogMaxSize: '10m',
   dockerLogMaxFile: '3',

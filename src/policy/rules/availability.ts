@@ -299,8 +299,8 @@ export const availabilityRules: Rule[] = [
     category: 'availability',
     severity: 'error',
     title: 'Restart behaviour fits the workload',
-    rationale: 'Jobs need restartPolicy Never/OnFailure; on Docker, \'always\' restarts a broken container forever and hides the failure, while \'no\' never recovers.',
-    fix: 'Kubernetes Jobs/CronJobs: restartPolicy: OnFailure or Never. Docker: restart: on-failure with at most 5 retries.',
+    rationale: `Jobs need restartPolicy Never/OnFailure; on Docker, 'always' restarts a broken container forever and hides the failure, while 'no' never recovers. CIS Docker 5.15 (v1.6.0; 5.14 in earlier versions) asks for on-failure with at most 5 retries, but such a container is restarted only after an error exit: a daemon restart or host reboot stops it cleanly and it stays down. The hardened constructs therefore emit unless-stopped together with a health check: the service comes back after a reboot, the daemon's growing restart delay (up to a minute) bounds a crash loop, and the health status and restart count keep it visible; on-failure:5 remains available (docker.restart) where the benchmark's letter matters more.`,
+    fix: 'Kubernetes Jobs/CronJobs: restartPolicy: OnFailure or Never. Docker: restart: unless-stopped with a health check (survives reboots), or on-failure with at most 5 retries (CIS Docker 5.15; does not come back after a reboot).',
     appliesTo: 'both',
     anchors: { kubeScore: ['cronjob-restartpolicy'], kubeLinter: ['restart-policy'], cisDocker: ['5.15'] },
     checkPod: (pod) => {
@@ -309,7 +309,10 @@ export const availabilityRules: Rule[] = [
       return rp === 'Never' || rp === 'OnFailure' ? [] : [v(`${pod.specPath}.restartPolicy`, `restartPolicy is ${rp ?? 'unset'}`)];
     },
     checkDocker: (c) => {
-      if (c.restart !== 'on-failure') return [v('restart', `restart policy is '${c.restart ?? 'no'}', not on-failure`)];
+      if (c.restart === 'unless-stopped' && !c.runsToCompletion) {
+        return c.healthcheck && c.healthcheck !== 'disabled' ? [] : [v('healthcheck', 'restart policy is \'unless-stopped\' without a health check: a crash loop would go unnoticed')];
+      }
+      if (c.restart !== 'on-failure') return [v('restart', `restart policy is '${c.restart ?? 'no'}', not unless-stopped (with a health check) or on-failure`)];
       return c.maxRetryCount !== undefined && c.maxRetryCount >= 1 && c.maxRetryCount <= 5 ? [] : [v('maxRetryCount', `maxRetryCount is ${c.maxRetryCount ?? 'unlimited'} (1–5 expected)`)];
     },
   }),

@@ -1,3 +1,4 @@
+import { posix } from 'path';
 import { arr, rule, str, v } from './helpers';
 import { Rule, Violation } from '../types';
 
@@ -6,9 +7,10 @@ const SENSITIVE_HOST_PATHS = ['/', '/boot', '/dev', '/etc', '/lib', '/proc', '/s
 export const RUNTIME_SOCKET = /(docker|containerd|crio|cri-dockerd|podman)\.sock$/;
 const RESTRICTED_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
 
+/** Canonical form before any check: `/srv/..` is `/`, `/srv/../run` is `/run`, `//etc/` is `/etc`. */
 function normPath(p: string): string {
-  const n = p.replace(/\/+$/, '');
-  return n === '' ? '/' : n;
+  const n = posix.normalize(p).replace(/\/+$/, '');
+  return n === '' && p.startsWith('/') ? '/' : n;
 }
 
 /** Host paths whose mount exposes the host (CIS Docker 5.6, kube-linter sensitive-host-mounts). */
