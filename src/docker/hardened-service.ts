@@ -148,6 +148,12 @@ export function planDockerService(name: string, args: HardenedServiceArgs): Dock
     refuser.refuse('no-host-ports', 'docker.publish', `${replicas} replicas cannot all publish host port ${d.publish[0].hostPort}.`, 'publish from a reverse proxy container that reaches the replicas on the network, or run replicas: 1 with relaxations.singleReplica.');
   }
   if (d.restart !== undefined && d.restart !== 'unless-stopped' && d.restart !== 'on-failure') refuser.refuse('restart-policy', 'docker.restart', `${JSON.stringify(d.restart)} is not a restart policy for a service.`, "use 'unless-stopped' (default) or 'on-failure'.");
+  if (spec.initContainers.length) {
+    refuser.refuse('spec/docker-init-containers', 'initContainers', 'Docker has no init containers: nothing would run the step before the service starts.', 'run the step in the image entrypoint before the process starts, or as a one-shot container of its own that you run before `pulumi up`.');
+  }
+  if (spec.loadBalancer) {
+    refuser.refuse('spec/docker-load-balancer', 'loadBalancer', 'a cloud load balancer is not a Docker input: this backend would silently drop it.', 'publish the port with docker.publish (bound to a host address inside the source ranges), behind your own proxy.');
+  }
   const connectTo = checkConnectTo(d.connectTo, app, spec.name, refuser);
   const obj = `${app}-${spec.name}`;
   const net = planNetworks({
@@ -181,7 +187,7 @@ export function planDockerService(name: string, args: HardenedServiceArgs): Dock
         logging: d.logging,
         overrides: ci === 0 ? d.overrides : undefined,
         mounts: ci === 0 ? spec.claims.map((cl) => ({ type: 'volume' as const, source: `${app}-${cl.claimName}`, target: cl.mountPath, readOnly: cl.readOnly || undefined })) : undefined,
-        labels: { ...spec.labels, [`${DOMAIN}/namespace`]: spec.namespace },
+        labels: { ...spec.annotations, ...spec.labels, [`${DOMAIN}/namespace`]: spec.namespace },
         field: ci === 0 ? '' : `sidecars[${ci - 1}].`,
         refuser,
       }));

@@ -13,7 +13,7 @@ export type DockerMapping =
   | { readonly refused: string; readonly ruleId: string };
 
 /** Entries whose sub-keys are free-form (label maps): the entry covers everything below it. */
-export const MAP_FIELDS = new Set(['labels', 'selector', 'ingress.from.podLabels', 'egress.to.podLabels', 'clients.podLabels', 'backup.labels', 'backup.selector']);
+export const MAP_FIELDS = new Set(['labels', 'annotations', 'selector', 'ingress.from.podLabels', 'egress.to.podLabels', 'clients.podLabels', 'backup.labels', 'backup.selector']);
 
 /** The fields of one resolved container (main container, sidecar, database, backup dump). */
 export const CONTAINER_FIELD_MAP: Readonly<Record<string, DockerMapping>> = {
@@ -142,6 +142,9 @@ export const SERVICE_FIELD_MAP: Readonly<Record<string, DockerMapping>> = {
   'name': { docker: 'container names <app>-<name>-<i>, hostname, DNS alias <name> on its connection networks' },
   'namespace': { docker: 'label hardened-constructs.io/namespace (docker.app scopes names and networks)' },
   'labels': { docker: 'container labels' },
+  'annotations': { docker: 'container labels (the organisation metadata Kubernetes keeps as annotations)' },
+  'initContainers': { refused: 'Docker has no init containers', ruleId: 'spec/docker-init-containers' },
+  'loadBalancer': { refused: 'a cloud load balancer is not a Docker input (publish with docker.publish)', ruleId: 'spec/docker-load-balancer' },
   'selector': { docker: 'container label app.kubernetes.io/instance' },
   'replicas': { docker: 'one container per replica' },
   'autoscaling': { docker: 'minReplicas containers' },
@@ -183,6 +186,8 @@ export const DATABASE_FIELD_MAP: Readonly<Record<string, DockerMapping>> = {
   'namespace': { docker: 'label hardened-constructs.io/namespace' },
   'engine': { derived: 'image, health check, env and data path of the engine preset' },
   'labels': { docker: 'container labels' },
+  'annotations': { docker: 'container labels (the organisation metadata Kubernetes keeps as annotations)' },
+  'cache': { docker: "the engine command (--appendonly no --save ''): nothing is written, though the named volume still exists" },
   'selector': { docker: 'container label app.kubernetes.io/instance' },
   'replicas': { docker: 'one container and one named volume per replica' },
   'replicated': { docker: 'network <app>-<name>-peers between the replicas' },

@@ -80,7 +80,7 @@ export function planDockerDatabase(name: string, args: StatefulDatabaseArgs): {
       secretSources: d.secretSources ?? {},
       logging: d.logging,
       mounts: [{ type: 'volume', source: `${obj}-data-${i}`, target: spec.dataPath }],
-      labels: { ...spec.labels, [`${DOMAIN}/namespace`]: spec.namespace },
+      labels: { ...spec.annotations, ...spec.labels, [`${DOMAIN}/namespace`]: spec.namespace },
       field: '',
       refuser,
     }));

@@ -106,6 +106,18 @@ describe('gaps are reported, refusals refused', () => {
     ]));
   });
 
+  test('init containers and a load balancer are refused on Docker, with their rule ids', () => {
+    const init = [{ name: 'migrate', image: 'ghcr.io/acme/api:1.2.3', command: ['/migrate'], resources: 'small' as const }];
+    expect(hardeningError(() => planDockerService('full', { ...dockerSafe, initContainers: init })).ruleId).toBe(SERVICE_FIELD_MAP.initContainers && 'spec/docker-init-containers');
+    expect(hardeningError(() => planDockerService('full', { ...dockerSafe, loadBalancer: { reason: 'partners connect over raw TCP', sourceRanges: ['203.0.113.0/24'] } })).ruleId)
+      .toBe(SERVICE_FIELD_MAP.loadBalancer && 'spec/docker-load-balancer');
+  });
+
+  test('organisation annotations become container labels', () => {
+    const p = planDockerService('full', { ...dockerSafe, annotations: { 'acme.com/runbook': 'https://runbooks.acme.example/api' } });
+    expect(p.plans[0].args.labels).toContainEqual({ label: 'acme.com/runbook', value: 'https://runbooks.acme.example/api' });
+  });
+
   test('ConfigMap env is refused with its rule id', () => {
     expect(hardeningError(() => planDockerService('full', { ...dockerSafe, env: FULL_SERVICE.env })).ruleId).toBe(SERVICE_FIELD_MAP['containers.env.configMap.name'] && 'spec/env');
   });
