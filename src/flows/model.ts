@@ -1,5 +1,5 @@
 import { SourcedObject } from '../policy/engine';
-import { extractPod } from '../policy/model';
+import { extractPod, isRecord, stringMap } from '../policy/model';
 import { K8sObject } from '../policy/types';
 import { parseCidr } from '../spec/canonical';
 
@@ -135,16 +135,6 @@ export const DNS_NAMESPACE = 'kube-system';
 export const DNS_LABELS: Readonly<Record<string, string>> = { 'k8s-app': 'kube-dns' };
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-function isRecord(x: unknown): x is Record<string, any> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-function stringMap(x: unknown): Record<string, string> {
-  if (!isRecord(x)) return {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(x)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
 
 const describe = (o: K8sObject, source?: string) => `${source ? `${source}: ` : ''}${o.kind} ${nsOf(o)}/${o.metadata?.name}`;
 

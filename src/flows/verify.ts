@@ -1,6 +1,7 @@
 import { parseDocument } from 'yaml';
 import { Cluster, FlowsError, parseProtocol, Protocol, Workload } from './model';
 import { Simulator } from './simulate';
+import { editDistance } from '../spec/names';
 
 /**
  * The flows file: the connections an app needs, checked against the simulated NetworkPolicies.
@@ -121,20 +122,9 @@ export function parseFlowsFile(text: string, file: string): FlowSpec[] {
   });
 }
 
-/** Edit distance, for "did you mean" (short strings only). */
+/** Edit distance, for "did you mean" (names whose lengths differ by more than 3 are never close). */
 function distance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return 99;
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
+  return Math.abs(a.length - b.length) > 3 ? 99 : editDistance(a, b);
 }
 
 function findWorkload(cluster: Cluster, ref: FlowRef, where: string): Workload {

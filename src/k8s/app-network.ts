@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { Document } from 'yaml';
 import type { MergedRule, PodPort, WorkloadNetwork } from './network';
 import { HardeningError } from '../spec/errors';
+import { editDistance } from '../spec/names';
 import { NetworkPeer } from '../spec/network';
 
 /** One allowed connection between two workloads of the app. */
@@ -21,21 +22,6 @@ export interface Flow {
 
 const INSTANCE = 'app.kubernetes.io/instance';
 const registries = new WeakMap<IConstruct, AppNetwork>();
-
-function editDistance(a: string, b: string): number {
-  // Names are DNS labels (≤ 63 characters): the quadratic table is tiny.
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
-}
 
 function subset(labels: Record<string, string> | undefined, of: Record<string, string>): boolean {
   return Object.entries(labels ?? {}).every(([k, v]) => of[k] === v);

@@ -2,11 +2,13 @@ import { ContainerView, EvaluationContext, K8sObject, PodView } from './types';
 
 const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
 
-function isRecord(x: unknown): x is Record<string, any> {
+/** @internal */
+export function isRecord(x: unknown): x is Record<string, any> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-function stringMap(x: unknown): Record<string, string> {
+/** The string-valued entries of a label map (anything else is dropped). @internal */
+export function stringMap(x: unknown): Record<string, string> {
   if (!isRecord(x)) return {};
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(x)) if (typeof v === 'string') out[k] = v;

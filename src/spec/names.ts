@@ -84,3 +84,21 @@ export function checkReason(reason: unknown, field: string, refuser: Refuser, ru
   }
   return reason.trim();
 }
+
+/**
+ * Levenshtein distance, for "did you mean" hints between names (DNS labels and workload
+ * references are short: the quadratic table stays tiny). @internal
+ */
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}
