@@ -168,7 +168,7 @@ function parsePortField(x: unknown, where: string): number | string {
 /** Canonicalize a CIDR (the library's one parser: ipaddr.js, IPv4 in four-part decimal only). */
 export function canonicalCidr(cidr: unknown, where: string): string {
   const parsed = parseCidr(typeof cidr === 'string' ? cidr.trim() : cidr);
-  if (!parsed) throw new FlowsError(`${where}: ${JSON.stringify(cidr)} is not a CIDR (e.g. 10.0.0.0/8; IPv4 as four decimal parts)`);
+  if (!parsed) throw new FlowsError(`${where}: ${JSON.stringify(cidr)} is not a CIDR (e.g. 10.0.0.0/8)`);
   return parsed.canonical;
 }
 

@@ -346,7 +346,7 @@ describe('hostile input', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u2028]/);
     expect(r.stdout).not.toMatch(/^ {2}error {3}fake-rule/m);
-    expect(r.stdout).toContain('Service n/evil\\n  error   fake-rule: all good \\x1b[31m\\u2028x');
+    expect(r.stdout).toContain('Service n/evil\\x0a  error   fake-rule: all good \\x1b[31m\\u2028x');
   });
 
   test('reports are streamed: many writes, never one string', () => {
@@ -435,13 +435,13 @@ describe('what is not Kubernetes, and no silent green', () => {
     const dir = tmpdir();
     const r = cli('audit', dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^hardened audit: no Kubernetes objects or Compose services found in .*; pass --allow-empty to accept an empty input\n$/);
+    expect(r.stderr).toMatch(/^hardened audit: no Kubernetes objects, Compose services or Dockerfiles found in .*; pass --allow-empty to accept an empty input\n$/);
     expect(cli('audit', dir, '--allow-empty').code).toBe(0);
     fs.writeFileSync(path.join(dir, 'empty.yaml'), '');
     expect(cli('audit', path.join(dir, 'empty.yaml')).code).toBe(2);
     const stdin = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '../../src/cli/main.ts'), 'audit', '-'], { input: '', encoding: 'utf8' });
     expect(stdin.status).toBe(2);
-    expect(stdin.stderr).toMatch(/no Kubernetes objects or Compose services found in -/);
+    expect(stdin.stderr).toMatch(/no Kubernetes objects, Compose services or Dockerfiles found in -/);
   });
 
   test('no path with stdin on a terminal prints usage instead of waiting', () => {
