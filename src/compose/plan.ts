@@ -781,10 +781,17 @@ function finishWorkloads(workloads: Map<string, Draft>, edges: PlannedEdge[], ns
   }
   for (const d of workloads.values()) {
     const inbound = edges.filter((e) => e.to === d.composeName && !e.unresolved);
+    // Each client, once (several edges between the same pair merge their ports).
+    const clients = new Map<string, string[]>();
+    for (const e of inbound) clients.set(e.fromName, [...new Set([...(clients.get(e.fromName) ?? []), ...(e.portNames ?? [])])]);
     if (d.kind === 'database') {
       if (!inbound.length) {
         d.spec.clients = [new Call('Peer.namespace', [ns])];
         d.todo('no service connects to this database in the Compose file: it admits its whole namespace; narrow it to the real clients', 'network-policy-required');
+      } else {
+        // Both ends are declared: Kubernetes' connectTo is idempotent, and the Docker backend shares
+        // a network only when the server admits the client.
+        d.spec.clients = [...((d.spec.clients as unknown[] | undefined) ?? []), ...[...clients.keys()].map((c) => peer(c))];
       }
       continue;
     }
@@ -792,15 +799,12 @@ function finishWorkloads(workloads: Map<string, Draft>, edges: PlannedEdge[], ns
       if (inbound.length) d.todo(`${inbound.map((e) => e.fromName).join(', ')} connect(s) to it, but it declares no port`);
       continue;
     }
-    if (!d.spec.ingress) {
-      if (inbound.length) {
-        // A service needs an ingress peer at construction; its first client is it (the same rule
-        // connectTo adds in main.ts).
-        d.spec.ingress = [{ from: peer(inbound[0].fromName), ports: inbound[0].portNames }];
-      } else {
-        d.spec.ingress = [{ from: new Call('Peer.namespace', [ns]) }];
-        d.todo('nothing in the Compose file connects to this service: it admits its whole namespace; narrow it to the real clients', 'network-policy-required');
-      }
+    if (inbound.length) {
+      // Every client is admitted in the spec (both backends read it; connectTo in main.ts adds nothing more).
+      d.spec.ingress = [...((d.spec.ingress as unknown[] | undefined) ?? []), ...[...clients].map(([c, ports]) => ({ from: peer(c), ports: ports.length ? ports : undefined }))];
+    } else if (!d.spec.ingress) {
+      d.spec.ingress = [{ from: new Call('Peer.namespace', [ns]) }];
+      d.todo('nothing in the Compose file connects to this service: it admits its whole namespace; narrow it to the real clients', 'network-policy-required');
     }
   }
 }
