@@ -4,9 +4,9 @@ import { writeSarif } from './sarif';
 import { ruleMetadata } from '../policy/catalogue';
 import { evaluateDocker, evaluateDockerfiles, evaluateKubernetes, failing, summarize } from '../policy/engine';
 import { writeFindingsText } from '../policy/report';
-import { escapeControl } from '../spec/redact';
 import { RulePack, RuleSet } from '../policy/rule-set';
 import { Finding, Severity, SEVERITIES } from '../policy/types';
+import { escapeControl } from '../spec/redact';
 
 export type AuditFormat = 'text' | 'json' | 'sarif';
 

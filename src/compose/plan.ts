@@ -801,7 +801,8 @@ function finishWorkloads(workloads: Map<string, Draft>, edges: PlannedEdge[], ns
     }
     if (inbound.length) {
       // Every client is admitted in the spec (both backends read it; connectTo in main.ts adds nothing more).
-      d.spec.ingress = [...((d.spec.ingress as unknown[] | undefined) ?? []), ...[...clients].map(([c, ports]) => ({ from: peer(c), ports: ports.length ? ports : undefined }))];
+      const admitted = [...clients].map(([c, ports]) => ({ from: peer(c), ports: ports.length ? ports : undefined }));
+      d.spec.ingress = [...((d.spec.ingress as unknown[] | undefined) ?? []), ...admitted];
     } else if (!d.spec.ingress) {
       d.spec.ingress = [{ from: new Call('Peer.namespace', [ns]) }];
       d.todo('nothing in the Compose file connects to this service: it admits its whole namespace; narrow it to the real clients', 'network-policy-required');

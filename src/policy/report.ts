@@ -1,5 +1,5 @@
-import { escapeControl } from '../spec/redact';
 import { Finding, SourceLocation } from './types';
+import { escapeControl } from '../spec/redact';
 
 
 function objectLabel(f: Finding): string {

@@ -358,7 +358,7 @@ function distinctProbeFix(readiness: ResolvedProbe): string {
   if ('grpc' in readiness) {
     return "gRPC health checking names a service per check: keep readiness on the service that needs its dependencies (grpc: { port, service: 'shop.Cart' }) and check liveness on the server as a whole (grpc: { port } with no service, i.e. the empty name that grpc.health.v1 reports as the server's own state) or with tcp: { port }.";
   }
-  if ('tcp' in readiness) return "a TCP check only sees that the port accepts connections: use it for liveness and check readiness at the application level (http or grpc), or probe another port.";
+  if ('tcp' in readiness) return 'a TCP check only sees that the port accepts connections: use it for liveness and check readiness at the application level (http or grpc), or probe another port.';
   if ('exec' in readiness) return 'run a different, cheaper command for liveness (e.g. a process-alive check) than the dependency-aware readiness command.';
   return "check liveness on a different, cheaper endpoint (e.g. '/livez' vs '/readyz'), port or command.";
 }

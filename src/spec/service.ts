@@ -3,8 +3,8 @@ import { canonicalPath, coversWholeInternet, ParsedCidr, parseCidr } from './can
 import { ContainerSpec, ResolvedContainer, resolveContainer } from './container';
 import { DEFAULTS } from './defaults';
 import { Refuser } from './errors';
-import { MetadataSpec, resolveMetadata } from './metadata';
 import { LoadBalancerSpec, ResolvedLoadBalancer, resolveLoadBalancer } from './exposure';
+import { MetadataSpec, resolveMetadata } from './metadata';
 import { checkDns1123Label, checkReason, checkWorkloadName, recommendedLabels } from './names';
 import { EgressRule, IngressRule, NetworkPeer } from './network';
 import { refuseSecretsInProps } from './props-scan';
