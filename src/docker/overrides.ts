@@ -149,7 +149,10 @@ const securityOpts: Check = list((o, f, refuser) => {
   return s;
 }, 8);
 
-/** Fields accepted in `docker.overrides`, each with the check its value must pass. */
+/**
+ * Fields accepted in `docker.overrides`, each with the check its value must pass.
+ * @internal
+ */
 export const ALLOWED_OVERRIDES: Readonly<Record<string, Check>> = {
   labels,
   stopSignal: str(/^(SIG[A-Z0-9+-]{2,12}|[0-9]{1,2})$/, "use e.g. 'SIGQUIT'."),
@@ -242,6 +245,7 @@ export const REFUSED_OVERRIDES: Readonly<Record<string, RefusedOverride>> = {
 /**
  * Check `docker.overrides` against the allow-list; returns the accepted overrides with their
  * values canonicalized (host paths, sysctl names, IPs). Refuses everything else.
+ * @internal
  */
 export function checkOverrides(ov: unknown, fieldPrefix: string, refuser: Refuser): Record<string, unknown> {
   if (ov === undefined) return {};

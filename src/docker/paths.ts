@@ -22,6 +22,7 @@ export function canonicalHostPath(raw: unknown): string | undefined {
 /**
  * Canonicalize a host path for a bind mount and refuse the runtime socket and sensitive host
  * directories (CIS Docker 5.6 / 5.32). Returns the canonical path.
+ * @internal
  */
 export function checkHostPath(raw: unknown, field: string, refuser: Refuser, what = 'host path'): string {
   const path = canonicalHostPath(raw);
