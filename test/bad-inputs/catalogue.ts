@@ -109,7 +109,8 @@ export const BAD_INPUTS: BadInput[] = [
   // network
   // Peers can still be added by calls (connectTo, exposure), so "nobody may reach it" is refused at synthesis.
   { ...svc('ingress-nobody', 'networking', { ingress: [] }, 'network-policy-required', 'ingress'), build: (c) => Testing.synth(new HardenedService(c, 'svc', service({ ingress: [] })) && c) },
-  svc('egress-whole-internet-respelled', 'networking', { egress: [{ to: Peer.cidr('0.000.0.0/00'), ports: [{ port: 443 }] }] }, 'network-policy-required', 'egress[0].to.cidr'),
+  svc('egress-whole-internet-respelled', 'networking', { egress: [{ to: Peer.cidr('::ffff:0.0.0.0/96'), ports: [{ port: 443 }] }] }, 'network-policy-required', 'egress[0].to.cidr'),
+  svc('cidr-with-leading-zeros', 'networking', { egress: [{ to: Peer.cidr('0.000.0.0/00'), ports: [{ port: 443 }] }] }, 'spec/network-peer', 'egress[0].to.cidr'),
   svc('load-balancer-open-to-all', 'networking', { loadBalancer: { reason: 'partners connect over raw TCP', sourceRanges: ['0.0.0.0/1', '128.0.0.0/1'] } }, 'network-policy-required', 'loadBalancer.sourceRanges'),
   svc('load-balancer-without-ranges', 'networking', { loadBalancer: { reason: 'partners connect over raw TCP', sourceRanges: [] } }, 'spec/exposure', 'loadBalancer.sourceRanges'),
   {
