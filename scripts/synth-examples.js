@@ -79,9 +79,15 @@ const appFolders = (dir) => {
 let code = 0;
 for (const e of examples) {
   for (const folder of appFolders(path.join('dist', e))) {
-    const files = fs.readdirSync(folder).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(folder, f));
+    const files = fs.readdirSync(folder).filter((f) => /\.ya?ml$/.test(f) && f !== 'flows.yaml').map((f) => path.join(folder, f));
     process.stdout.write(`\nhardened audit ${files.join(' ')}\n`);
     code = Math.max(code, run(['audit', ...files, '--fail-on', 'warning']));
+    // An app that declares its flows: every declared flow allowed, nothing else (DNS aside).
+    const flows = path.join(folder, 'flows.yaml');
+    if (fs.existsSync(flows)) {
+      process.stdout.write(`\nhardened verify-flows --flows ${flows} --strict ${files.join(' ')}\n`);
+      code = Math.max(code, run(['verify-flows', '--flows', flows, '--strict', ...files]));
+    }
   }
 }
 process.exit(code);
