@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
-import { stringify } from 'yaml';
 import { run } from '../../src/cli/main';
 
 /**
@@ -29,7 +28,8 @@ test('no input can forge a finding line or reach the terminal raw', () => {
     fs.mkdirSync(sub);
     const safeFile = fileName.replace(/[\u0000/]/g, '_').slice(0, 100);
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels: { team: name } }, spec: { type: 'NodePort', ports: [{ port: 80 }] } };
-    fs.writeFileSync(path.join(sub, `${safeFile}.yaml`), stringify(svc));
+    // JSON is YAML and keeps every value exact (yaml's stringify writes ' \n' as a block scalar that reads back as '\n').
+    fs.writeFileSync(path.join(sub, `${safeFile}.yaml`), JSON.stringify(svc));
     const text = audit([sub, '--fail-on', 'info']);
     const json = JSON.parse(audit([sub, '--fail-on', 'info', '--format', 'json']).out);
     expect(text.code).toBe(1);
