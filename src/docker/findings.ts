@@ -13,11 +13,20 @@ export const FINDING_LABEL_PREFIX = `${DOMAIN}/finding.`;
  * @internal
  */
 export function labelFindings(plans: readonly { args: DockerContainerArgs }[], findings: readonly Finding[]): void {
+  // One pass over the findings, indexed by container name then rule (linear in plans + findings:
+  // a service with thousands of replicas has thousands of findings).
+  const byName = new Map<string, Map<string, Set<string>>>();
+  for (const f of findings) {
+    if (f.suppressed || f.severity === 'error') continue;
+    const name = f.object.name ?? '';
+    let byRule = byName.get(name);
+    if (!byRule) byName.set(name, byRule = new Map());
+    let messages = byRule.get(f.ruleId);
+    if (!messages) byRule.set(f.ruleId, messages = new Set());
+    messages.add(f.message);
+  }
   for (const p of plans) {
-    const mine = findings.filter((f) => !f.suppressed && f.severity !== 'error' && f.object.name === p.args.name);
-    const byRule = new Map<string, string[]>();
-    for (const f of mine) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f.message]);
-    for (const [rule, messages] of byRule) p.args.labels.push({ label: `${FINDING_LABEL_PREFIX}${rule}`, value: [...new Set(messages)].join(' | ') });
+    for (const [rule, messages] of byName.get(p.args.name) ?? []) p.args.labels.push({ label: `${FINDING_LABEL_PREFIX}${rule}`, value: [...messages].join(' | ') });
   }
 }
 
