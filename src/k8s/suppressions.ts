@@ -14,6 +14,7 @@ const registry = new WeakMap<IConstruct, Map<string, string>>();
  */
 export function relaxationAnnotations(relaxations: readonly ResolvedRelaxation[]): Record<string, string> {
   const out: Record<string, string> = {};
+  if (!relaxations.length) return out;
   for (const r of relaxations) {
     for (const id of r.ruleIds) {
       const key = suppressionAnnotation(id);

@@ -113,9 +113,12 @@ export function parseCidr(text: unknown): ParsedCidr | undefined {
  * Do these CIDRs together cover the whole IPv4 or IPv6 address space (the whole internet)?
  * `0.0.0.0/1` + `128.0.0.0/1` does; so does `0::0/0`.
  */
+const LAST_ADDRESS = { ipv4: 2n ** 32n - 1n, ipv6: 2n ** 128n - 1n } as const;
+
 export function coversWholeInternet(cidrs: readonly ParsedCidr[]): 'ipv4' | 'ipv6' | undefined {
+  if (!cidrs.length) return undefined;
   for (const family of ['ipv4', 'ipv6'] as const) {
-    const max = family === 'ipv4' ? 2n ** 32n - 1n : 2n ** 128n - 1n;
+    const max = LAST_ADDRESS[family];
     const ranges = cidrs.filter((c) => c.family === family).sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
     let next = 0n;
     for (const r of ranges) {

@@ -158,9 +158,23 @@ function scan(text: string): Hit[] {
   return hits;
 }
 
+/**
+ * Answers for short texts, which repeat across the props of every workload of a platform (keys,
+ * ports, paths, preset names). Bounded: emptied when full. Only the shape is kept, never a span.
+ */
+const shapes = new Map<string, SecretShape | null>();
+const MEMO_TEXT = 256;
+const MEMO_ENTRIES = 20_000;
+
 /** What makes this text secret, or undefined. Linear time; never returns the value. */
 export function findSecret(text: string): SecretShape | undefined {
-  return scan(text).find((h) => !h.redactOnly)?.shape;
+  if (typeof text !== 'string' || text.length > MEMO_TEXT) return scan(text).find((h) => !h.redactOnly)?.shape;
+  const known = shapes.get(text);
+  if (known !== undefined) return known ?? undefined;
+  const shape = scan(text).find((h) => !h.redactOnly)?.shape;
+  if (shapes.size >= MEMO_ENTRIES) shapes.clear();
+  shapes.set(text, shape ?? null);
+  return shape;
 }
 
 /**
