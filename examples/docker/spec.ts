@@ -1,6 +1,7 @@
 /**
- * The shop's specs for a single Docker host. They are the specs of examples/shop/spec.ts (a test
- * keeps the two equal field by field) with the connections declared on both ends, the way the
+ * The shop's specs for a single Docker host. They are the specs of examples/shop/spec.ts
+ * (test/examples-shop-docker.test.ts keeps the two equal field by field) with the connections
+ * declared on both ends, the way the
  * Kubernetes app declares them with `connectTo`: on Docker each declared connection becomes its
  * own internal network, so a connection exists only when the server admits the client (`ingress`,
  * a database's `clients`) and the client declares it (`egress`).
