@@ -1,10 +1,10 @@
 /**
  * The shop's specs for a single Docker host. They are the specs of examples/shop/spec.ts
  * (test/examples-shop-docker.test.ts keeps the two equal field by field) with the connections
- * declared on both ends, the way the
- * Kubernetes app declares them with `connectTo`: on Docker each declared connection becomes its
- * own internal network, so a connection exists only when the server admits the client (`ingress`,
- * a database's `clients`) and the client declares it (`egress`).
+ * declared on both ends, the way the Kubernetes app declares them with `connectTo`: on Docker each
+ * declared connection becomes its own internal network, so a connection exists only when the
+ * server admits the client (`ingress`, a database's `clients`) and the client declares it
+ * (`egress`).
  *
  * What differs from the cluster: PostgreSQL runs next to the app (no managed database at
  * 10.20.0.0/16), and an unprivileged nginx (`edge`) takes the ingress controller's place.
