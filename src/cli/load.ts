@@ -5,6 +5,7 @@ import { composeContainers, isComposeDocument } from '../policy/compose';
 import { DockerfileView, isDockerfileName, parseDockerfile } from '../policy/dockerfile';
 import { SourcedObject } from '../policy/engine';
 import { DockerContainer, K8sObject, Locator } from '../policy/types';
+import { scalarText } from '../spec/canonical';
 
 /** Bad input: the CLI prints the message (one line) and exits 2. */
 export class InputError extends Error {
@@ -338,7 +339,7 @@ export function parseText(text: string, file: string, explicit = true): ParsedTe
       return;
     }
     if (typeof doc.kind !== 'string' || typeof doc.apiVersion !== 'string') {
-      const chart = doc.kind === undefined && typeof doc.name === 'string' && doc.version !== undefined && /^v[12]$/.test(String(doc.apiVersion));
+      const chart = doc.kind === undefined && typeof doc.name === 'string' && doc.version !== undefined && /^v[12]$/.test(scalarText(doc.apiVersion));
       if (explicit) {
         throw new InputError(chart
           ? `${file}: a Helm chart's Chart.yaml, not a Kubernetes object: audit the rendered chart instead (e.g. \`helm template RELEASE CHART | hardened audit -\`)`

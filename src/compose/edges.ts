@@ -6,6 +6,7 @@
  */
 import { ComposeService } from './read';
 import { parseUrl, tokens, urlCandidates } from './secrets';
+import { scalarText } from '../spec/canonical';
 
 /** Default ports of URL schemes (when the URL names none). */
 const SCHEME_PORTS: Record<string, number> = {
@@ -63,7 +64,7 @@ function envEntries(x: ComposeService['environment']): [string, string | undefin
       return i > 0 ? [e.slice(0, i), e.slice(i + 1)] : [e, undefined];
     });
   }
-  if (x && typeof x === 'object') return Object.keys(x).map((k) => [k, x[k] === null || x[k] === undefined ? undefined : String(x[k])]);
+  if (x && typeof x === 'object') return Object.keys(x).map((k) => [k, x[k] === null || x[k] === undefined ? undefined : scalarText(x[k])]);
   return [];
 }
 
@@ -112,7 +113,7 @@ export function inferEdges(services: ReadonlyMap<string, ComposeService>, names:
     const local = new Map(idx);
     for (const d of dependsOn(svc)) add(from, d, { what: 'depends_on' });
     for (const l of Array.isArray(svc.links) ? svc.links : []) {
-      const [target, alias] = String(l).split(':');
+      const [target, alias] = scalarText(l).split(':');
       add(from, target, { what: `links: ${target}${alias ? `:${alias}` : ''}` });
       if (alias) local.set(alias.toLowerCase(), target);
     }

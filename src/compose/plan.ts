@@ -12,6 +12,7 @@ import { credentialArgs, isSecretEnv, parseUrl, redact, secretShape, urlCandidat
 import { composeContainers, parseComposeBytes } from '../policy/compose';
 import { RUNTIME_SOCKET, sensitive } from '../policy/rules/host';
 import { DockerContainer } from '../policy/types';
+import { scalarText } from '../spec/canonical';
 import { ENGINES } from '../spec/engines';
 import { parseImageReference } from '../spec/image';
 import { BASELINE_CAPABILITIES } from '../spec/relaxations';
@@ -129,7 +130,7 @@ function envEntries(x: unknown): [string, string | undefined][] {
       return i > 0 ? [e.slice(0, i), e.slice(i + 1)] : [e, undefined];
     });
   }
-  if (isRecord(x)) return Object.keys(x).map((k) => [k, x[k] === null || x[k] === undefined ? undefined : String(x[k])]);
+  if (isRecord(x)) return Object.keys(x).map((k) => [k, x[k] === null || x[k] === undefined ? undefined : scalarText(x[k])]);
   return [];
 }
 
@@ -213,7 +214,7 @@ export function shellWords(s: string): string[] | undefined {
 }
 
 function protocolOf(p: { protocol?: string }): string {
-  return String(p.protocol ?? 'tcp').toUpperCase();
+  return (p.protocol === undefined || p.protocol === null ? 'tcp' : scalarText(p.protocol)).toUpperCase();
 }
 
 /** Why a service cannot be made safe (refused), or undefined. */
@@ -440,7 +441,7 @@ function planPorts(d: Draft, svc: ComposeService, m: DockerContainer): void {
   for (const p of m.ports ?? []) {
     const protocol = protocolOf(p);
     if (protocol !== 'TCP' && protocol !== 'UDP') {
-      d.todo(`port ${p.internal}/${redact(String(p.protocol))}: only TCP and UDP ports are converted`);
+      d.todo(`port ${p.internal}/${redact(scalarText(p.protocol))}: only TCP and UDP ports are converted`);
       continue;
     }
     if (!Number.isInteger(p.internal) || p.internal < 1 || p.internal > 65535) continue;
@@ -505,12 +506,12 @@ function planService(d: Draft, svc: ComposeService, m: DockerContainer, image: s
   spec.name = d.name;
   spec.image = image;
   // User, root filesystem, capabilities.
-  const uid = /^([0-9]{1,10})(?::([0-9]{1,10}))?$/.exec(String(svc.user ?? ''));
+  const uid = /^([0-9]{1,10})(?::([0-9]{1,10}))?$/.exec(scalarText(svc.user));
   if (uid && Number(uid[1]) >= 10000) {
     spec.user = Number(uid[1]);
     if (uid[2] && Number(uid[2]) >= 10000) spec.group = Number(uid[2]);
   } else {
-    d.changes.push({ ruleId: 'run-as-non-root', text: `runs as UID/GID 10001${svc.user !== undefined ? ` instead of '${redact(String(svc.user))}'` : ' (Compose ran the image\'s default user, often root)'}` });
+    d.changes.push({ ruleId: 'run-as-non-root', text: `runs as UID/GID 10001${svc.user !== undefined ? ` instead of '${redact(scalarText(svc.user))}'` : ' (Compose ran the image\'s default user, often root)'}` });
   }
   if (svc.read_only !== true) d.changes.push({ ruleId: 'read-only-root-fs', text: 'the root filesystem is read-only; only the writable paths listed above can be written' });
   const caps = (m.capAdd ?? []).map((c) => c.toUpperCase().replace(/^CAP_/, '')).filter((c) => c !== 'NET_BIND_SERVICE');
@@ -587,7 +588,7 @@ function planService(d: Draft, svc: ComposeService, m: DockerContainer, image: s
   }
 
   // Compose secrets: files under /run/secrets.
-  const fileSecrets = Array.isArray(svc.secrets) ? svc.secrets.map((x) => (isRecord(x) ? String(x.source) : String(x))).filter((k) => /^[-._a-zA-Z0-9]{1,253}$/.test(k)) : [];
+  const fileSecrets = Array.isArray(svc.secrets) ? svc.secrets.map((x) => (isRecord(x) ? scalarText(x.source) : scalarText(x))).filter((k) => /^[-._a-zA-Z0-9]{1,253}$/.test(k)) : [];
   if (fileSecrets.length) {
     spec.secretFiles = [{ secretName: `${d.name}-files`, mountPath: '/run/secrets', keys: fileSecrets }];
     d.secretNames.push(`${d.name}-files`);
@@ -627,7 +628,7 @@ function planService(d: Draft, svc: ComposeService, m: DockerContainer, image: s
   spec.replicas = d.replicas;
   if (svc.restart !== undefined || svc.deploy?.restart_policy !== undefined) d.changes.push({ ruleId: 'restart-policy', text: 'the restart policy is Kubernetes\' (failed containers restart with back-off)' });
   const logDriver = isRecord(svc.logging) ? svc.logging.driver : undefined;
-  if (logDriver && !['json-file', 'local'].includes(logDriver)) d.todo(`Compose shipped logs with the ${redact(String(logDriver))} driver: on Kubernetes the node's log agent collects stdout; if the app writes log files, add a LoggingSidecar`, 'centralized-logging', false);
+  if (logDriver && !['json-file', 'local'].includes(logDriver)) d.todo(`Compose shipped logs with the ${redact(scalarText(logDriver))} driver: on Kubernetes the node's log agent collects stdout; if the app writes log files, add a LoggingSidecar`, 'centralized-logging', false);
 
   // Probes.
   planProbes(d, svc);
@@ -708,7 +709,7 @@ function planDatabase(d: Draft, svc: ComposeService, m: DockerContainer, image: 
   }
   const others = envEntries(svc.environment).filter(([k]) => !/^(POSTGRES|MYSQL|MARIADB|MONGO_INITDB)_(USER|DB|DATABASE|PASSWORD|ROOT_PASSWORD|ROOT_USERNAME|ROOT_PASSWORD_FILE|PASSWORD_FILE|RANDOM_ROOT_PASSWORD|ALLOW_EMPTY_PASSWORD)$/.test(k));
   if (others.length) d.todo(`environment ${others.map(([k]) => k).join(', ')} is not passed to the database preset: set it through the engine's configuration`);
-  if (Array.isArray(svc.secrets) && svc.secrets.length) d.todo(`Compose secrets (${svc.secrets.map((s) => (isRecord(s) ? String(s.source) : String(s))).join(', ')}) are not mounted into the database: it reads its credentials from '${credName}' only`);
+  if (Array.isArray(svc.secrets) && svc.secrets.length) d.todo(`Compose secrets (${svc.secrets.map((s) => (isRecord(s) ? scalarText(s.source) : scalarText(s))).join(', ')}) are not mounted into the database: it reads its credentials from '${credName}' only`);
   for (const v of m.mounts ?? []) {
     if (v.type === 'bind') d.todo(`the host bind mount ${redact(v.source ?? '')} → ${redact(v.target)} was dropped (e.g. init scripts or configuration): put the files in a ConfigMap and mount it`, 'no-host-path');
   }

@@ -9,6 +9,7 @@ import { ConversionPlan, PlannedWorkload } from './plan';
 import { Call } from './printer';
 import { UNREVIEWED_ANNOTATION } from '../policy/rules/review';
 import { K8sObject } from '../policy/types';
+import { scalarText } from '../spec/canonical';
 
 /** Printer calls → the values they stand for. */
 export function materialize(x: unknown): unknown {
@@ -80,7 +81,7 @@ function dockerFacts(plan: ConversionPlan): DockerFacts[] {
     const first = p.plans[0].args;
     out.push({
       name: w.name,
-      published: (first.ports ?? []).map((x) => `${x.ip ?? '0.0.0.0'}:${x.external}→${x.internal}/${String(x.protocol ?? 'tcp').toUpperCase()}`),
+      published: (first.ports ?? []).map((x) => `${x.ip ?? '0.0.0.0'}:${x.external}→${x.internal}/${(x.protocol === undefined || x.protocol === null ? 'tcp' : scalarText(x.protocol)).toUpperCase()}`),
       containers: p.plans.length,
       networks: first.networksAdvanced.map((n) => n.name),
     });

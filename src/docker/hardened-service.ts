@@ -8,6 +8,7 @@ import { DockerContainerArgs, DockerLogging, DockerPublish, DockerSecretSource, 
 import { DockerContainer, Finding } from '../policy/types';
 import { DOMAIN } from '../spec/defaults';
 import { Refuser } from '../spec/errors';
+import { quote } from '../spec/redact';
 import { HardenedServiceSpec, ResolvedService, resolveService } from '../spec/service';
 
 /**
@@ -72,7 +73,10 @@ export interface HardenedServiceArgs extends HardenedServiceSpec {
 }
 
 /** A DNS-1123 label from a project name. @internal */
-export function appName(explicit: string | undefined): string {
+export function appName(explicit: string | undefined, constructPath = 'docker'): string {
+  if (explicit !== undefined && typeof explicit !== 'string') {
+    new Refuser(constructPath).refuse('spec/props', 'docker.app', `${quote(explicit)} is not an app name.`, "give a name such as 'shop' (default: the Pulumi project).");
+  }
   const raw = explicit ?? pulumi.getProject();
   return raw.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'app';
 }
@@ -140,7 +144,7 @@ export function serviceGaps(spec: ResolvedService, obj: string, storageLimit: bo
  */
 export function planDockerService(name: string, args: HardenedServiceArgs): DockerServicePlan {
   const d = args?.docker ?? {};
-  const app = appName(d.app);
+  const app = appName(d.app, name);
   const spec = resolveService(args, { constructPath: name, defaultName: name, defaultNamespace: app });
   const refuser = new Refuser(name);
   const replicas = spec.replicas ?? spec.autoscaling!.minReplicas;

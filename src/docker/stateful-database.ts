@@ -41,7 +41,7 @@ export function planDockerDatabase(name: string, args: StatefulDatabaseArgs): {
   findings: Finding[];
 } {
   const d = args?.docker ?? {};
-  const app = appName(d.app);
+  const app = appName(d.app, name);
   const spec = resolveDatabase(args, { constructPath: name, defaultName: name, defaultNamespace: app, hosts: 'docker' });
   const refuser = new Refuser(name);
   if (d.restart !== undefined && d.restart !== 'unless-stopped' && d.restart !== 'on-failure') refuser.refuse('restart-policy', 'docker.restart', `${JSON.stringify(d.restart)} is not a restart policy for a database.`, "use 'unless-stopped' (default) or 'on-failure'.");

@@ -7,6 +7,8 @@ import { ResolvedRelaxation } from '../spec/relaxations';
 import { polarisSensitiveName } from '../spec/secrets';
 
 const registry = new WeakMap<IConstruct, Map<string, string>>();
+/** Whether any suppression was ever added (most apps have none: the lookup then costs nothing). */
+let anySuppression = false;
 
 /**
  * Annotations recording relaxations on a workload (one per suppressed rule; reasons joined).
@@ -46,11 +48,13 @@ export class Suppressions {
     let map = registry.get(scope);
     if (!map) registry.set(scope, (map = new Map()));
     map.set(ruleId, text);
+    anySuppression = true;
   }
 
   /** Suppressions that apply to a construct (its own and its ancestors'), nearest first. */
   public static of(construct: IConstruct): Map<string, string> {
     const out = new Map<string, string>();
+    if (!anySuppression) return out;
     for (const c of [...construct.node.scopes].reverse()) {
       for (const [id, reason] of registry.get(c) ?? []) if (!out.has(id)) out.set(id, reason);
     }

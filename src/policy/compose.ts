@@ -1,5 +1,5 @@
 import { DockerContainer, DockerPort } from './types';
-import { ownValue } from '../spec/canonical';
+import { ownValue, scalarText } from '../spec/canonical';
 
 /**
  * Map the services of a Compose file to the Docker container model the rules check. Tolerant of
@@ -45,7 +45,7 @@ function keyValues(x: unknown): Record<string, string> {
       else out[e] = '';
     }
   } else if (isRecord(x)) {
-    for (const [k, v] of Object.entries(x)) out[k] = v === null || v === undefined ? '' : String(v);
+    for (const [k, v] of Object.entries(x)) out[k] = scalarText(v);
   }
   return out;
 }
@@ -151,7 +151,7 @@ export function composeContainers(doc: { services: Record<string, unknown> }, so
       if (parsed) ports.push(parsed);
     }
     for (const e of Array.isArray(svc.expose) ? svc.expose : []) {
-      const n = num(String(e).split('/')[0]);
+      const n = num(scalarText(e).split('/')[0]);
       if (n !== undefined) ports.push({ internal: n });
     }
     const declared = Array.isArray(svc.networks) ? strList(svc.networks) : isRecord(svc.networks) ? Object.keys(svc.networks) : [];
@@ -163,8 +163,8 @@ export function composeContainers(doc: { services: Record<string, unknown> }, so
       name,
       source,
       image: typeof svc.image === 'string' ? svc.image : undefined,
-      ...(svc.build !== undefined && svc.build !== null ? { build: typeof svc.build === 'string' ? svc.build : String(svc.build?.context ?? '.') } : {}),
-      user: svc.user === undefined || svc.user === null ? undefined : String(svc.user),
+      ...(svc.build !== undefined && svc.build !== null ? { build: typeof svc.build === 'string' ? svc.build : (isRecord(svc.build) && svc.build.context !== undefined && svc.build.context !== null ? scalarText(svc.build.context) : '.') } : {}),
+      user: svc.user === undefined || svc.user === null ? undefined : scalarText(svc.user),
       readOnly: svc.read_only === true,
       privileged: svc.privileged === true,
       capAdd: strList(svc.cap_add),
@@ -187,7 +187,7 @@ export function composeContainers(doc: { services: Record<string, unknown> }, so
       utsMode: typeof svc.uts === 'string' ? svc.uts : undefined,
       usernsMode: typeof svc.userns_mode === 'string' ? svc.userns_mode : undefined,
       cgroupParent: typeof svc.cgroup_parent === 'string' ? svc.cgroup_parent : undefined,
-      devices: Array.isArray(svc.devices) ? svc.devices.map((d: unknown) => (isRecord(d) ? String(d.source ?? '') : String(d))) : [],
+      devices: Array.isArray(svc.devices) ? svc.devices.map((d: unknown) => (isRecord(d) ? scalarText(d.source) : scalarText(d))) : [],
       sysctls: keyValues(svc.sysctls),
       mounts,
       env,

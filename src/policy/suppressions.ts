@@ -1,4 +1,5 @@
 import { Rule } from './types';
+import { scalarText } from '../spec/canonical';
 import { SUPPRESS_PREFIX } from '../spec/defaults';
 import { MIN_REASON_LENGTH } from '../spec/names';
 
@@ -32,23 +33,23 @@ function* candidates(rule: Pick<Rule, 'id' | 'anchors'>, annotations: Record<str
   if (validReason(own)) yield { by: suppressionAnnotation(rule.id), reason: own.trim(), reasoned: true };
   const a = rule.anchors;
   if (a.polaris?.length) {
-    if (String(annotations['polaris.fairwinds.com/exempt']) === 'true') yield { by: 'polaris.fairwinds.com/exempt', reason: 'Polaris exemption (all checks)', reasoned: false };
+    if (scalarText(annotations['polaris.fairwinds.com/exempt']) === 'true') yield { by: 'polaris.fairwinds.com/exempt', reason: 'Polaris exemption (all checks)', reasoned: false };
     for (const id of a.polaris) {
       const key = `polaris.fairwinds.com/${id}-exempt`;
-      if (String(annotations[key]) === 'true') yield { by: key, reason: `Polaris exemption of ${id}`, reasoned: false };
+      if (scalarText(annotations[key]) === 'true') yield { by: key, reason: `Polaris exemption of ${id}`, reasoned: false };
     }
   }
   if (a.kubeScore?.length && typeof annotations['kube-score/ignore'] === 'string') {
-    const ignored = String(annotations['kube-score/ignore']).split(',').map((s) => s.trim());
+    const ignored = scalarText(annotations['kube-score/ignore']).split(',').map((s) => s.trim());
     const hit = a.kubeScore.find((id) => ignored.includes(id));
     if (hit) yield { by: 'kube-score/ignore', reason: `kube-score ignores ${hit}`, reasoned: false };
   }
   if (a.kubeLinter?.length) {
     const all = annotations['kube-linter.io/ignore-all'];
-    if (all !== undefined) yield { by: 'kube-linter.io/ignore-all', reason: String(all || 'kube-linter: ignore all'), reasoned: !!all };
+    if (all !== undefined) yield { by: 'kube-linter.io/ignore-all', reason: all ? scalarText(all) : 'kube-linter: ignore all', reasoned: !!all };
     for (const id of a.kubeLinter) {
       const key = `ignore-check.kube-linter.io/${id}`;
-      if (annotations[key] !== undefined) yield { by: key, reason: String(annotations[key] || `kube-linter ignores ${id}`), reasoned: !!annotations[key] };
+      if (annotations[key] !== undefined) yield { by: key, reason: annotations[key] ? scalarText(annotations[key]) : `kube-linter ignores ${id}`, reasoned: !!annotations[key] };
     }
   }
 }

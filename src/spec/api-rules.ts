@@ -33,8 +33,19 @@ export function isLabelValue(s: unknown): s is string {
   return typeof s === 'string' && s.length <= 63 && LABEL_VALUE.test(s);
 }
 /** Label or annotation key: `[prefix/]name`, prefix a DNS-1123 subdomain, name ≤ 63. */
+const validQualifiedNames = new Set<string>();
+
 export function isQualifiedName(s: unknown): s is string {
   if (typeof s !== 'string' || s.length > 317) return false;
+  // Keys repeat on every object (app.kubernetes.io/*): remember the valid ones (bounded).
+  if (validQualifiedNames.has(s)) return true;
+  if (!checkQualifiedName(s)) return false;
+  if (validQualifiedNames.size >= 10_000) validQualifiedNames.clear();
+  validQualifiedNames.add(s);
+  return true;
+}
+
+function checkQualifiedName(s: string): boolean {
   const slash = s.indexOf('/');
   const name = slash < 0 ? s : s.slice(slash + 1);
   if (slash >= 0 && !isDns1123Subdomain(s.slice(0, slash))) return false;
@@ -123,9 +134,9 @@ export function validateApiObjects(objects: readonly unknown[]): ApiIssue[] {
     const kind = typeof o.kind === 'string' ? o.kind : '';
     const name = o.metadata?.name;
     const ns = o.metadata?.namespace;
-    const object = `${kind}/${typeof ns === 'string' ? `${ns}/` : ''}${typeof name === 'string' ? name : quote(name)}`;
+    const objectLabel = () => `${kind}/${typeof ns === 'string' ? `${ns}/` : ''}${typeof name === 'string' ? name : quote(name)}`;
     const add = (fieldPath: string, message: string, fix: string, ruleId: ApiIssue['ruleId'] = 'spec/api-validation') =>
-      issues.push({ ruleId, object, index, fieldPath, message, fix });
+      issues.push({ ruleId, object: objectLabel(), index, fieldPath, message, fix });
 
     // Names per kind.
     if (DNS1035_NAMED.has(kind)) {
@@ -153,7 +164,7 @@ export function validateApiObjects(objects: readonly unknown[]): ApiIssue[] {
       const group = typeof o.apiVersion === 'string' && o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
       const id = `${group}|${kind}|${ns ?? ''}|${name}`;
       const first = identities.get(id);
-      if (first !== undefined) add('metadata.name', `${object} is emitted twice (objects ${first} and ${index}): the second apply silently replaces the first.`, 'give every object a unique name per kind and namespace (different workload names).', 'spec/duplicate-object');
+      if (first !== undefined) add('metadata.name', `${objectLabel()} is emitted twice (objects ${first} and ${index}): the second apply silently replaces the first.`, 'give every object a unique name per kind and namespace (different workload names).', 'spec/duplicate-object');
       else identities.set(id, index);
     }
     // Data keys.

@@ -7,6 +7,23 @@
 import * as path from 'path';
 import * as ipaddr from 'ipaddr.js';
 
+/**
+ * The text of a value read from a file (YAML, JSON, Compose): strings as they are, numbers and
+ * booleans as written, null/undefined as ''. Objects and lists become JSON: `String()` would call
+ * whatever `toString`/`valueOf` keys the input defines (`toString: false` throws), so parsed input
+ * is never coerced with `String()` or a template. Never throws.
+ */
+export function scalarText(x: unknown): string {
+  if (typeof x === 'string') return x;
+  if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return String(x);
+  if (x === null || x === undefined) return '';
+  try {
+    return JSON.stringify(x) ?? '';
+  } catch {
+    return Array.isArray(x) ? '[…]' : '{…}';
+  }
+}
+
 /** `Object.hasOwn` for tables indexed by user strings (`'toString'`, `'__proto__'` are not keys). */
 export function hasOwn(table: object, key: unknown): key is string {
   return typeof key === 'string' && Object.prototype.hasOwnProperty.call(table, key);

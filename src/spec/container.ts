@@ -328,6 +328,9 @@ function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', fi
   if (handlers.length !== 1) {
     refuser.refuse('spec/probe-handler', field, `a probe needs exactly one of http, tcp, grpc or exec; got ${handlers.length ? handlers.join(', ') : 'none'}.`, "give e.g. { http: { path: '/healthz', port: 'http' } }.");
   }
+  if (!isObject(p[handlers[0]])) {
+    refuser.refuse('spec/probe-handler', `${at}${handlers[0]}`, `${quote(p[handlers[0]])} is not a ${handlers[0]} check: it must be an object.`, "give e.g. { http: { path: '/healthz', port: 'http' } } or { tcp: { port: 'http' } }.");
+  }
   if (p.http) {
     const path = p.http.path;
     if (typeof path !== 'string' || !path.startsWith('/')) {

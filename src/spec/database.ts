@@ -356,6 +356,7 @@ export function resolveDatabase(
   const accessMode = st.accessMode ?? 'ReadWriteOnce';
   if (accessMode !== 'ReadWriteOnce' && accessMode !== 'ReadWriteOncePod') refuser.refuse('spec/database-storage', 'storage.accessMode', `${quote(accessMode)} is not ReadWriteOnce or ReadWriteOncePod: a database must not share its volume.`, "use 'ReadWriteOnce'.");
 
+  if (spec.clients !== undefined && !Array.isArray(spec.clients)) refuser.refuse('network-policy-required', 'clients', 'clients must be a list of peers.', "give e.g. clients: [Peer.workload('api')].");
   const clients = (spec.clients ?? []).map((c, i) => checkPeer(c, `clients[${i}]`, refuser));
   const grace = spec.terminationGracePeriodSeconds ?? 120;
   if (!Number.isInteger(grace) || grace < 10 || grace > 3600) refuser.refuse('spec/grace-period', 'terminationGracePeriodSeconds', `${quote(grace)} is not 10–3600 seconds.`, 'use e.g. 120 so the database can shut down cleanly.');
@@ -438,6 +439,9 @@ function resolveBackup(b: BackupSpec, c: {
   const retain = b.retain ?? 7;
   if (!Number.isInteger(retain) || retain < 1 || retain > 1000) refuser.refuse('spec/backup', 'backup.retain', `${quote(retain)} is not a number of dumps to keep (1–1000).`, 'use e.g. 7.');
   if (!b.storage && !b.objectStore) refuser.refuse('spec/backup', 'backup.storage', 'a backup needs somewhere to go: a claim, an object store, or both.', "give storage: { size: '50Gi' } or objectStore: { image, command, peer, port }.");
+  if (b.storage !== undefined && (typeof b.storage !== 'object' || b.storage === null || Array.isArray(b.storage))) {
+    refuser.refuse('spec/backup', 'backup.storage', `${quote(b.storage)} is not a storage: it must be { size } or { existingClaim }.`, "give storage: { size: '50Gi' } or { existingClaim: 'backups' }.");
+  }
   let claim: ResolvedBackup['claim'];
   if (b.storage && 'existingClaim' in b.storage) {
     claim = { create: false, name: checkDns1123Label(b.storage.existingClaim, 'backup.storage.existingClaim', refuser) };

@@ -49,6 +49,20 @@ function entries(raw: unknown, field: string, refuser: Refuser): [string, unknow
 }
 
 /**
+ * Validate a label selector map (peer `podLabels`): label keys to label values, both as the API
+ * server accepts them. @internal
+ */
+export function checkSelectorLabels(raw: unknown, field: string, refuser: Refuser): Record<string, string> | undefined {
+  if (raw === undefined) return undefined;
+  for (const [key, value] of entries(raw, field, refuser)) {
+    const f = `${field}.${JSON.stringify(key)}`;
+    if (!isQualifiedName(key)) refuser.refuse('spec/metadata', f, 'not a label key: Kubernetes rejects it.', "use '[dns-prefix/]name', e.g. 'app.kubernetes.io/name'.");
+    if (typeof value !== 'string' || !LABEL_VALUE.test(value)) refuser.refuse('spec/metadata', f, 'not a label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending alphanumeric.', "give the pods' label value as a string, e.g. 'ingress-nginx'.");
+  }
+  return raw as Record<string, string>;
+}
+
+/**
  * Validate organisation labels and annotations (key syntax, label values, no secret-looking
  * annotation values, no keys owned by Kubernetes, this library or the recommended labels). @internal
  */

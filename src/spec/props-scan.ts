@@ -1,5 +1,5 @@
 import { Refuser } from './errors';
-import { findSecret } from './redact';
+import { findSecret, quote } from './redact';
 
 /** Deepest props nesting walked (anything deeper is refused: no props type nests that far). */
 const MAX_DEPTH = 24;
@@ -13,13 +13,13 @@ function isPlain(x: unknown): x is Record<string, unknown> {
 }
 
 /**
- * Refuse a literal secret anywhere in construct props, by its shape: every string value and
- * every key of plain objects and arrays is scanned (linear time each) for URL userinfo, password
- * flags, secret-named assignments, known token formats, JWTs and private keys. Props carry names
- * and references of secrets, never values; whatever field a secret is pasted into (a label, a
- * reason, an argument, a host), it is refused here with its field path, and the value is never
- * shown. Objects that are not plain data (constructs, class instances) are not walked. @internal
+ * Keys that shadow JavaScript's own object machinery: props parsed from YAML/JSON can carry them
+ * (`toString: false`), and every later `String(x)`, template or regular-expression test of that
+ * object would throw a TypeError instead of a HardeningError; cdk8s cannot serialize an object
+ * with a `constructor` key. No props field, env variable or label worth having is named so.
  */
+const RESERVED_KEYS = new Set(['toString', 'valueOf', 'toJSON', 'toLocaleString', 'constructor', '__proto__', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);
+
 export function refuseSecretsInProps(props: unknown, refuser: Refuser, skip: readonly string[] = []): void {
   let leaves = 0;
   const seen = new Set<object>();
@@ -37,6 +37,9 @@ export function refuseSecretsInProps(props: unknown, refuser: Refuser, skip: rea
     if (!array && !isPlain(x)) return;
     if (depth > MAX_DEPTH) refuser.refuse('spec/props', field, `the props nest deeper than ${MAX_DEPTH} levels.`, 'pass plain, shallow props.');
     seen.add(x);
+    if (!array && Object.getPrototypeOf(x) === null) {
+      refuser.refuse('spec/props', field || '<props>', 'an object without a prototype (Object.create(null), or parsed so): it cannot be turned into text, so no field can be checked.', 'pass plain objects ({ … }), e.g. { ...value }.');
+    }
     if (array) {
       (x as unknown[]).forEach((v, i) => visit(v, `${field}[${i}]`, depth + 1));
       return;
@@ -44,6 +47,9 @@ export function refuseSecretsInProps(props: unknown, refuser: Refuser, skip: rea
     for (const key of Object.keys(x)) {
       const f = field ? `${field}.${key}` : key;
       if (depth === 0 && skip.includes(key)) continue;
+      if (RESERVED_KEYS.has(key)) {
+        refuser.refuse('spec/props', f, `${quote(key)} as a key shadows a method of every JavaScript object (the object could not be turned into text or serialized): no props field, env variable or label is named so.`, 'remove the key; check the props type for the field you meant.');
+      }
       const keyShape = findSecret(key);
       if (keyShape) {
         refuser.refuse('no-literal-secrets-in-env', field || '<props>', `a key holds ${keyShape} (not shown): keys become names in the manifests.`, 'use a plain name as the key and reference the secret from a Secret.');

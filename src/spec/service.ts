@@ -4,7 +4,7 @@ import { ContainerSpec, ResolvedContainer, resolveContainer } from './container'
 import { DEFAULTS } from './defaults';
 import { Refuser } from './errors';
 import { LoadBalancerSpec, ResolvedLoadBalancer, resolveLoadBalancer } from './exposure';
-import { MetadataSpec, resolveMetadata } from './metadata';
+import { checkSelectorLabels, MetadataSpec, resolveMetadata } from './metadata';
 import { checkDns1123Label, checkReason, checkWorkloadName, recommendedLabels } from './names';
 import { EgressRule, IngressRule, NetworkPeer } from './network';
 import { refuseSecretsInProps } from './props-scan';
@@ -194,6 +194,7 @@ export function checkPeer(peer: unknown, field: string, refuser: Refuser): Netwo
     if (p.namespace !== undefined) checkDns1123Label(p.namespace, `${field}.namespace`, refuser);
   } else if (p.kind === 'namespace') {
     checkDns1123Label(p.namespace, `${field}.namespace`, refuser);
+    checkSelectorLabels(p.podLabels, `${field}.podLabels`, refuser);
   } else if (p.kind === 'cidr') {
     const parsed = parseCidr(p.cidr);
     if (!parsed) {

@@ -220,9 +220,9 @@ export const HOSTILE: HostileInput[] = [
   ...['toString', '__proto__', 'constructor'].map((preset) =>
     svc(6, `resources-preset-${preset.replace(/_/g, '')}`, 'prototype keys', { resources: preset as any }, 'spec/size-preset', 'resources')),
   ns(6, 'namespace-defaults-toString', { containerDefaults: 'toString' as any }, 'spec/size-preset', 'containerDefaults'),
-  svc(6, 'relaxation-named-toString', 'prototype keys', { relaxations: { toString: 'because I can, really' } as any }, 'spec/unknown-relaxation', 'relaxations.toString'),
-  svc(6, 'relaxation-named-proto', 'prototype keys', { relaxations: ownKey('__proto__', 'because I can, really') }, 'spec/unknown-relaxation', 'relaxations.__proto__'),
-  svc(6, 'env-named-proto-twice-with-tz', 'prototype keys', { env: { ...ownKey('__proto__', 'x'), TZ: 'UTC' } }, 'no-duplicate-env', 'env.TZ'),
+  svc(6, 'relaxation-named-toString', 'prototype keys', { relaxations: { toString: 'because I can, really' } as any }, 'spec/props', 'relaxations.toString'),
+  svc(6, 'relaxation-named-proto', 'prototype keys', { relaxations: ownKey('__proto__', 'because I can, really') }, 'spec/props', 'relaxations.__proto__'),
+  svc(6, 'env-named-proto-twice-with-tz', 'prototype keys', { env: { ...ownKey('__proto__', 'x'), TZ: 'UTC' } }, 'spec/props', 'env.__proto__'),
   svc(6, 'replicas-nan', 'numbers', { replicas: NaN }, 'min-replicas', 'replicas'),
   svc(6, 'replicas-infinity', 'numbers', { replicas: Infinity }, 'min-replicas', 'replicas'),
   svc(6, 'replicas-string', 'numbers', { replicas: '3' as any }, 'min-replicas', 'replicas'),

@@ -8,6 +8,7 @@ import {
 } from '../../src';
 import { planDockerService } from '../../src/docker';
 import { service } from '../bad-inputs/catalogue';
+import { anyParsedValue } from '../util/poisoned';
 
 /**
  * Generated proof for two classes:
@@ -145,6 +146,34 @@ describe('(b) long, deep, special and unicode inputs: a clear result in bounded 
       }
       expect(Date.now() - t).toBeLessThan(20_000);
     }), { numRuns: Math.min(numRuns, 200) });
+  });
+  /** Every path of a props object (leaves and inner nodes; constructs and class instances are not walked). */
+  function anyPaths(x: unknown, at: (string | number)[] = []): (string | number)[][] {
+    const here = at.length ? [at] : [];
+    if (Array.isArray(x)) return [...here, ...x.flatMap((v, i) => anyPaths(v, [...at, i]))];
+    if (x && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) return [...here, ...Object.entries(x).flatMap(([k, v]) => anyPaths(v, [...at, k]))];
+    return here;
+  }
+  function setPath(base: any, p: (string | number)[], v: unknown): any {
+    const copy = { ...base };
+    let o: any = copy;
+    for (const k of p.slice(0, -1)) {
+      o[k] = Array.isArray(o[k]) ? [...o[k]] : o[k] && Object.getPrototypeOf(o[k]) === Object.prototype ? { ...o[k] } : o[k];
+      o = o[k];
+    }
+    o[p[p.length - 1]] = v;
+    return copy;
+  }
+  test.each(TARGETS)('any field of %s set to a wrong-typed or poisoned value (toString: false…)', (_name, base, build) => {
+    const all = anyPaths(base);
+    fc.assert(fc.property(fc.constantFrom(...all), anyParsedValue, (p, v) => {
+      try {
+        build(setPath(base, p, v));
+      } catch (e: any) {
+        if (e?.name !== 'HardeningError') throw e;
+        expect(e.message.length).toBeLessThan(4000);
+      }
+    }), { numRuns: numRuns * 3 });
   });
   test('deeply nested props are refused, not overflowed', () => {
     let deep: any = 'x';

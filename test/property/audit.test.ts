@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as fc from 'fast-check';
 import { stringify } from 'yaml';
 import { run } from '../../src/cli/main';
+import { anyParsedValue } from '../util/poisoned';
 
 /**
  * Malformed and hostile audit inputs: `hardened audit` exits 0, 1 or 2 with a message, and never
@@ -40,7 +41,7 @@ function expectOutcome(r: { code: number; out: string; err: string }): void {
 const deployment = {
   apiVersion: 'apps/v1',
   kind: 'Deployment',
-  metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' }, annotations: { 'kube-score/ignore': 'x' } },
+  metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' }, annotations: { 'kube-score/ignore': 'x', 'polaris.fairwinds.com/exempt': 'false', 'ignore-check.kube-linter.io/no-read-only-root-fs': 'r', 'kube-linter.io/ignore-all': '' } },
   spec: {
     replicas: 2,
     selector: { matchLabels: { app: 'web' } },
@@ -84,7 +85,7 @@ test('YAML-looking text (indentation, flow collections, anchors, tags, document 
 });
 
 test('wrong types anywhere in a known kind', () => {
-  fc.assert(fc.property(fc.constantFrom(...allPaths), fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(...kinds), (p, v, kind) => {
+  fc.assert(fc.property(fc.constantFrom(...allPaths), anyParsedValue, fc.constantFrom(...kinds), (p, v, kind) => {
     const obj = setAt({ ...deployment, kind }, p, v);
     expectOutcome(audit(stringify(obj)));
     expectOutcome(audit(JSON.stringify(obj), '.json'));
@@ -92,14 +93,14 @@ test('wrong types anywhere in a known kind', () => {
 });
 
 test('arbitrary JSON documents, alone and in Lists', () => {
-  fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(...kinds), fc.boolean(), (v, kind, list) => {
+  fc.assert(fc.property(anyParsedValue, fc.constantFrom(...kinds), fc.boolean(), (v, kind, list) => {
     const doc = list ? { apiVersion: 'v1', kind: 'List', items: [v, { apiVersion: 'v1', kind, metadata: v, spec: v }] } : { apiVersion: 'v1', kind, metadata: { name: 'x' }, spec: v };
     expectOutcome(audit(stringify(doc)));
   }), { numRuns });
 });
 
 test('hostile Compose files', () => {
-  fc.assert(fc.property(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom('image', 'ports', 'volumes', 'environment', 'deploy', 'healthcheck', 'logging', 'user', 'cap_add', 'networks', 'restart', 'security_opt'), (v, key) => {
+  fc.assert(fc.property(anyParsedValue, fc.constantFrom('image', 'ports', 'volumes', 'environment', 'deploy', 'healthcheck', 'logging', 'user', 'cap_add', 'networks', 'restart', 'security_opt', 'build', 'devices', 'expose', 'links', 'secrets', 'tmpfs', 'labels', 'depends_on', 'command', 'entrypoint', 'sysctls', 'mem_limit', 'cpus', 'pids_limit', 'read_only', 'network_mode'), (v, key) => {
     expectOutcome(audit(stringify({ services: { web: { image: 'nginx:1.27', [key]: v }, other: v } })));
   }), { numRuns });
 });
