@@ -32,9 +32,10 @@ export function isDns1123Subdomain(s: unknown): s is string {
 export function isLabelValue(s: unknown): s is string {
   return typeof s === 'string' && s.length <= 63 && LABEL_VALUE.test(s);
 }
-/** Label or annotation key: `[prefix/]name`, prefix a DNS-1123 subdomain, name ≤ 63. */
+/** Keys already found valid (they repeat on every object); bounded. */
 const validQualifiedNames = new Set<string>();
 
+/** Label or annotation key: `[prefix/]name`, prefix a DNS-1123 subdomain, name ≤ 63. */
 export function isQualifiedName(s: unknown): s is string {
   if (typeof s !== 'string' || s.length > 317) return false;
   // Keys repeat on every object (app.kubernetes.io/*): remember the valid ones (bounded).

@@ -20,6 +20,15 @@ function isPlain(x: unknown): x is Record<string, unknown> {
  */
 const RESERVED_KEYS = new Set(['toString', 'valueOf', 'toJSON', 'toLocaleString', 'constructor', '__proto__', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);
 
+/**
+ * Refuse a literal secret anywhere in construct props, by its shape: every string value and
+ * every key of plain objects and arrays is scanned (linear time each) for URL userinfo, password
+ * flags, secret-named assignments, known token formats, JWTs and private keys. Props carry names
+ * and references of secrets, never values; whatever field a secret is pasted into (a label, a
+ * reason, an argument, a host), it is refused here with its field path, and the value is never
+ * shown. Keys that shadow object methods and prototype-less objects are refused too. Objects
+ * that are not plain data (constructs, class instances) are not walked. @internal
+ */
 export function refuseSecretsInProps(props: unknown, refuser: Refuser, skip: readonly string[] = []): void {
   let leaves = 0;
   const seen = new Set<object>();
