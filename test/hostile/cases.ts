@@ -223,6 +223,14 @@ export const HOSTILE: HostileInput[] = [
   svc(6, 'relaxation-named-toString', 'prototype keys', { relaxations: { toString: 'because I can, really' } as any }, 'spec/props', 'relaxations.toString'),
   svc(6, 'relaxation-named-proto', 'prototype keys', { relaxations: ownKey('__proto__', 'because I can, really') }, 'spec/props', 'relaxations.__proto__'),
   svc(6, 'env-named-proto-twice-with-tz', 'prototype keys', { env: { ...ownKey('__proto__', 'x'), TZ: 'UTC' } }, 'spec/props', 'env.__proto__'),
+  // Values parsed from YAML/JSON may define keys that shadow the methods that turn an object into
+  // text: refused where they stand, never a TypeError later.
+  svc(6, 'image-object-with-toString-false', 'poisoned objects', { image: JSON.parse('{"toString":false}') }, 'spec/props', 'image.toString'),
+  svc(6, 'label-key-constructor', 'poisoned objects', { labels: JSON.parse('{"constructor":"x"}') }, 'spec/props', 'labels.constructor'),
+  svc(6, 'prototype-less-env', 'poisoned objects', { env: Object.assign(Object.create(null), { A: 'b' }) }, 'spec/props', 'env'),
+  svc(6, 'peer-pod-labels-object-value', 'wrong types', { ingress: [{ from: { kind: 'namespace', namespace: 'edge', podLabels: { app: { '': 1 } as any } } }] }, 'spec/metadata', 'ingress[0].from.podLabels."app"'),
+  svc(6, 'probe-handler-false', 'wrong types', { probes: { readiness: { tcp: false as any }, liveness: { http: { path: '/l', port: 'http' } } } }, 'spec/probe-handler', 'probes.readiness.tcp'),
+  db(6, 'database-clients-object', 'wrong types', { clients: {} as any }, 'network-policy-required', 'clients'),
   svc(6, 'replicas-nan', 'numbers', { replicas: NaN }, 'min-replicas', 'replicas'),
   svc(6, 'replicas-infinity', 'numbers', { replicas: Infinity }, 'min-replicas', 'replicas'),
   svc(6, 'replicas-string', 'numbers', { replicas: '3' as any }, 'min-replicas', 'replicas'),
