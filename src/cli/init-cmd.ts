@@ -148,8 +148,13 @@ function writeAtomically(out: string, files: Record<string, string>, exists: boo
 export function runInit(file: string, opts: InitOptions, io: Io): number {
   try {
     const text = readCompose(file);
-    const project = opts.name ?? path.basename(path.dirname(path.resolve(file)));
-    const result = convertComposeText(text, { project, source: path.basename(file), packageSpec: packageSpecOf(opts) });
+    const folder = path.basename(path.dirname(path.resolve(file)));
+    const result = convertComposeText(text, {
+      project: opts.name,
+      defaultProject: folder,
+      source: path.basename(file),
+      packageSpec: packageSpecOf(opts),
+    });
     const out = path.resolve(opts.out);
     const { exists } = checkOut(out, [...Object.keys(result.files), MANIFEST], !!opts.force);
     writeAtomically(out, result.files, exists, io);
@@ -159,6 +164,7 @@ export function runInit(file: string, opts: InitOptions, io: Io): number {
     for (const r of plan.refused) io.stdout(`  refused ${show(r.composeName)}: [${r.item.ruleId ?? 'spec'}] ${show(redact(r.item.text))}\n`);
     const todos = plan.workloads.reduce((n, w) => n + w.todos.length, 0) + plan.edges.filter((e) => e.unresolved).length;
     io.stdout(`${todos} TODO(s): see ${show(path.join(opts.out, 'MIGRATION.md'))}; until they are resolved, \`hardened synth main.ts --fail-on warning\` fails (unreviewed-relaxation).\n`);
+    if (plan.unknownFields.length) io.stdout(`${plan.unknownFields.length} field(s) newer than the Compose schema this converter knows were not converted (listed in MIGRATION.md): ${show(plan.unknownFields.slice(0, 5).join(', '))}${plan.unknownFields.length > 5 ? ', …' : ''}\n`);
     io.stdout(`Next: cd ${show(opts.out)} && npm install && npx hardened synth main.ts\n`);
     return 0;
   } catch (e) {

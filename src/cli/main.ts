@@ -153,7 +153,7 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     .description('Convert a Compose file into a hardened, typed project: spec.ts, main.ts (cdk8s), docker.ts (Pulumi), flows.yaml, package.json, tsconfig.json, cdk8s.yaml, Pulumi.yaml, MIGRATION.md')
     .requiredOption('--from-compose <file>', 'the Compose file')
     .requiredOption('--out <dir>', 'where to write the app')
-    .option('--name <project>', 'project (and namespace) name (default: the Compose file\'s folder)')
+    .option('--name <project>', 'project (and namespace) name (default: the file\'s top-level name, else its folder)')
     .option('--force', 'replace the generated files in a non-empty output folder (edited ones are backed up first)')
     .option('--package-spec <spec>', 'hardened-constructs dependency of the generated package.json: a version range, or file:<folder> of a local copy (default: ^<this version>)')
     .action((opts: { fromCompose: string; out: string; name?: string; force?: boolean; packageSpec?: string }) => guard(() => {

@@ -19,8 +19,16 @@ export { allowedByPolicies } from './report';
 export { inferEdges } from './edges';
 
 export interface ConvertOptions {
-  /** Project (and namespace) name. */
-  readonly project: string;
+  /**
+   * Project (and namespace) name.
+   * @default - the file's top-level `name` (as `docker compose` uses it), else `defaultProject`
+   */
+  readonly project?: string;
+  /**
+   * The project name when neither `project` nor the file's `name` gives one.
+   * @default 'app'
+   */
+  readonly defaultProject?: string;
   /** File name shown in the generated files. */
   readonly source: string;
   /** The hardened-constructs dependency of the generated package.json (a range or `file:` spec). */
@@ -36,7 +44,8 @@ export interface ConversionResult {
 /** Convert Compose text. Throws ComposeInputError for bad input (nothing is written by this). */
 export function convertComposeText(text: string, options: ConvertOptions): ConversionResult {
   const model = readCompose(text, options.source);
-  const plan = planConversion(model, options);
+  const named = typeof model.document.name === 'string' && model.document.name.trim() ? model.document.name : undefined;
+  const plan = planConversion(model, { ...options, project: options.project ?? named ?? options.defaultProject ?? 'app' });
   const synthesized = synthesizePlan(plan);
   const files = { ...emitProject(plan, options), 'MIGRATION.md': migrationReport(plan, synthesized) };
   return { files, plan, synthesized };

@@ -85,6 +85,8 @@ export interface ConversionPlan {
   readonly refused: Refusal[];
   /** Compose names → Kubernetes names. */
   readonly names: ReadonlyMap<string, string>;
+  /** Fields of the Compose file newer than the converter's schema (dotted paths): not converted. */
+  readonly unknownFields: readonly string[];
 }
 
 const PRESET_EPHEMERAL = { request: '128Mi', limit: '512Mi' };
@@ -265,6 +267,7 @@ export function planConversion(model: ComposeModel, options: { project: string; 
     edges,
     refused,
     names,
+    unknownFields: model.unknownFields,
   };
 }
 

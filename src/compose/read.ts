@@ -4,7 +4,7 @@
  * merges separate files given with -f, not documents of one file).
  */
 import { parseAllDocuments } from 'yaml';
-import { composeSchemaErrors } from '../cli/compose-schema';
+import { composeSchemaCheck } from '../cli/compose-schema';
 
 /** The fields of a Compose service the conversion reads (the schema has checked their types). */
 export interface ComposeService {
@@ -50,6 +50,8 @@ export interface ComposeModel {
   readonly services: ReadonlyMap<string, ComposeService>;
   /** The parsed document, for the container model of the rule catalogue. */
   readonly document: Record<string, unknown>;
+  /** Fields newer than the Compose schema (dotted paths): not converted, listed in MIGRATION.md. */
+  readonly unknownFields: readonly string[];
 }
 
 /** Bad input for `init`: one line, exit 2. */
@@ -82,7 +84,7 @@ export function readCompose(text: string, file: string): ComposeModel {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc) || typeof (doc as { services?: unknown }).services !== 'object' || (doc as { services?: unknown }).services === null) {
     throw new ComposeInputError(`${file}: not a Compose file (no services mapping)`);
   }
-  const errors = composeSchemaErrors(doc);
+  const { errors, unknownFields } = composeSchemaCheck(doc);
   if (errors.length) {
     throw new ComposeInputError(`${file} does not follow the Compose Specification: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}`);
   }
@@ -92,5 +94,5 @@ export function readCompose(text: string, file: string): ComposeModel {
     const svc = Object.prototype.hasOwnProperty.call(raw, name) ? raw[name] : undefined;
     services.set(name, (svc && typeof svc === 'object' && !Array.isArray(svc) ? svc : {}) as ComposeService);
   }
-  return { services, document: doc as Record<string, unknown> };
+  return { services, document: doc as Record<string, unknown>, unknownFields };
 }

@@ -108,5 +108,10 @@ export function migrationReport(plan: ConversionPlan, synth: SynthesizedPlan): s
   for (const r of plan.refused) {
     lines.push(`## ${text(r.composeName)} (not converted)`, '', `Refused: ${r.item.ruleId ? `\`${r.item.ruleId}\`: ` : ''}${text(r.item.text)}`, '', 'The rest of the file was converted without it. Run it outside the cluster, or redesign it so it needs none of this.', '');
   }
+  if (plan.unknownFields.length) {
+    lines.push('## Fields not converted', '', 'The Compose Specification gained these fields after the schema this converter validates against: they were not read. Carry over by hand what they did.', '');
+    for (const f of plan.unknownFields) lines.push(`- \`${text(f)}\``);
+    lines.push('');
+  }
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -18,6 +18,43 @@ describe('read: one schema-valid document', () => {
   test('duplicate keys are malformed YAML', () => {
     expect(() => readCompose('services:\n  a: {image: x:1}\n  a: {image: y:1}\n', 'c.yaml')).toThrow(ComposeInputError);
   });
+
+  test('a modern file converts: the top-level name, and fields newer than the schema are listed, not refused; typos are refused', () => {
+    const text = [
+      'name: storefront',
+      'services:',
+      '  api:',
+      '    image: ghcr.io/acme/api:1.0.0',
+      '    ports: ["8080:8080"]',
+      '    gpus: all',
+      '    develop: { watch: [{ action: sync, path: ./src, target: /app }] }',
+      '    env_file: [{ path: .env, required: false }]',
+      '    healthcheck: { test: [CMD, /bin/check], start_interval: 1s }',
+    ].join('\n');
+    const fields = ['services.api.gpus', 'services.api.develop', 'services.api.healthcheck.start_interval'];
+    expect(readCompose(text, 'c.yaml').unknownFields).toEqual(fields);
+    const md = convert(text).files['MIGRATION.md'];
+    expect(md).toContain('## Fields not converted');
+    for (const f of fields) expect(md).toContain(`- \`${f}\``);
+    // Any other unknown key is refused, as docker compose refuses it (a typo, usually).
+    expect(() => readCompose(`${text}\n    imagee: typo\n`, 'c.yaml')).toThrow(/service 'api': must NOT have additional properties 'imagee'/);
+    expect(readCompose('services:\n  a: {image: x:1}\n', 'c.yaml').unknownFields).toEqual([]);
+    expect(convert('services:\n  a: {image: x:1}\n').files['MIGRATION.md']).not.toContain('Fields not converted');
+  });
+
+  test('the project (and namespace) is --name, else the file\'s top-level name, else the folder', () => {
+    const named = 'name: Store Front\nservices:\n  a: {image: x:1}\n';
+    const base = { source: 'compose.yaml', packageSpec: '^0.0.0', defaultProject: 'folder' };
+    expect(convertComposeText(named, base).plan.namespace).toBe('store-front');
+    expect(convertComposeText(named, { ...base, project: 'explicit' }).plan.namespace).toBe('explicit');
+    expect(convertComposeText('services:\n  a: {image: x:1}\n', base).plan.namespace).toBe('folder');
+  });
+
+  test('the types of fields the schema knows are still checked', () => {
+    expect(() => readCompose('name: 3\nservices:\n  a: {image: x:1}\n', 'c.yaml')).toThrow(/top level|field name/);
+    expect(() => readCompose('services:\n  a: {image: x:1, cap_add: 3}\n', 'c.yaml')).toThrow(/service 'a', field cap_add: must be array/);
+    expect(() => readCompose('services:\n  a: {image: x:1, build: {context: 3, newer: x}}\n', 'c.yaml')).toThrow(ComposeInputError);
+  });
 });
 
 describe('names: collisions are refused by name', () => {
