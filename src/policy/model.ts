@@ -37,6 +37,13 @@ export function extractPod(obj: K8sObject): PodView | undefined {
     specPath = 'spec.jobTemplate.spec.template.spec';
     meta = obj.spec?.jobTemplate?.spec?.template?.metadata;
     runsToCompletion = true;
+  } else if (isRecord(obj.spec?.template?.spec) && Array.isArray(obj.spec.template.spec.containers)) {
+    // Workloads of other controllers carry the same pod template (Argo Rollouts, OpenShift
+    // DeploymentConfigs, Knative Services, …): their pods run the same containers, so the same
+    // pod and container rules apply (kube-linter treats such kinds as deployment-like too).
+    spec = obj.spec.template.spec;
+    specPath = 'spec.template.spec';
+    meta = obj.spec.template.metadata;
   } else {
     return undefined;
   }

@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { defaultRuleSet, evaluateKubernetes } from '../../src';
 import { createContext, selects } from '../../src/policy/model';
 import { K8sObject } from '../../src/policy/types';
 
@@ -90,5 +91,34 @@ describe('selector index', () => {
     // Building the index reads each selector once; each lookup verifies one candidate.
     expect(calls).toBe(600);
     expect(ctx.podsSelectedBy('shop', { matchLabels: { 'app': 'shop', 'app.kubernetes.io/instance': 'svc-7' } }).map((p) => p.object.metadata?.name)).toEqual(['svc-7']);
+  });
+});
+
+describe('pods of other controllers', () => {
+  const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } };
+  test('a custom kind with a pod template (Argo Rollout, DeploymentConfig) has its pod checked like a Deployment\'s', () => {
+    const rollout = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'web', namespace: 'shop' }, spec: { replicas: 3, template } };
+    const ctx = createContext([rollout]);
+    expect(ctx.pods).toHaveLength(1);
+    expect(ctx.pods[0].specPath).toBe('spec.template.spec');
+    expect(ctx.pods[0].labels).toEqual({ app: 'web' });
+    expect(ctx.pods[0].containers.map((c) => c.path)).toEqual(['spec.template.spec.containers[0]']);
+    expect(ctx.pods[0].namespace).toBe('shop');
+  });
+  test('the audit reports the same container findings on a Rollout as on a Deployment with the same template', () => {
+    const meta = { name: 'web', namespace: 'shop' };
+    const ids = (kind: string, apiVersion: string) => evaluateKubernetes([{ object: { apiVersion, kind, metadata: meta, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template } } }], defaultRuleSet())
+      .filter((f) => f.path.startsWith('spec.template.spec.containers')).map((f) => `${f.ruleId} ${f.path}`).sort();
+    const rollout = ids('Rollout', 'argoproj.io/v1alpha1');
+    expect(rollout).toEqual(ids('Deployment', 'apps/v1'));
+    expect(rollout.some((f) => f.startsWith('run-as-non-root'))).toBe(true);
+  });
+  test('objects without a pod template (a CRD, a custom resource, a template without containers) have no pod', () => {
+    const objects: K8sObject[] = [
+      { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.acme.io' }, spec: { group: 'acme.io' } },
+      { apiVersion: 'acme.io/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { template: { spec: { size: 3 } } } },
+      { apiVersion: 'acme.io/v1', kind: 'Widget', metadata: { name: 'v' }, spec: { template: { spec: { containers: 'web' } } } },
+    ];
+    expect(createContext(objects).pods).toEqual([]);
   });
 });
