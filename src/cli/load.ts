@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadYamlWithPositions, PositionIndex, YamlSyntaxError } from './positions';
+import { loadYamlWithPositions, MAX_DEPTH, PositionIndex, YamlSyntaxError } from './positions';
 import { composeContainers, isComposeDocument } from '../policy/compose';
 import { DockerfileView, isDockerfileName, parseDockerfile } from '../policy/dockerfile';
 import { SourcedObject } from '../policy/engine';
@@ -266,13 +266,28 @@ function composeLocator(index: PositionIndex, service: unknown): Locator {
   });
 }
 
+/** Whether a parsed value nests deeper than `max` arrays/objects (iterative: no recursion on input). */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function parseJson(text: string, file: string): unknown[] {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text);
-    return Array.isArray(parsed) ? parsed : [parsed];
+    parsed = JSON.parse(text);
   } catch (e) {
     throw new InputError(`${file}: invalid JSON: ${(e as Error).message}`);
   }
+  // The same bound as YAML input: every later walk (rules, positions) may then recurse safely.
+  if (nestsDeeperThan(parsed, MAX_DEPTH)) throw new InputError(`${file}: invalid JSON: nesting exceeded maxDepth (${MAX_DEPTH}): no Kubernetes object or Compose file nests that deep.`);
+  return Array.isArray(parsed) ? parsed : [parsed];
 }
 
 function malformedYaml(file: string, e: YamlSyntaxError, text: string): InputError {

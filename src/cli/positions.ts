@@ -31,7 +31,7 @@ const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { ty
 const MAX_EXPANDED_NODES = 2_000_000;
 
 /** Nesting deeper than this is refused (Kubernetes objects, even CRD schemas, stay far below). */
-const MAX_DEPTH = 500;
+export const MAX_DEPTH = 500;
 
 export class PositionIndex {
   private lineStarts: number[] | undefined;
