@@ -68,12 +68,15 @@ export function resolveConnectPorts(
   if (ports === undefined) return [...defaults];
   if (!Array.isArray(ports) || ports.length === 0) refuser.refuse('spec/connect', field, 'an empty port list connects nothing.', `omit the ports (every port of ${server.workloadName}) or name some: ${all.map((p) => p.name).join(', ')}.`);
   const out: ConnectablePort[] = [];
-  ports.forEach((p, i) => {
+  ports.forEach((given, i) => {
+    // A port name has a letter (IANA service name): a string of digits ('8080', from a config
+    // file or an env variable) can only mean the number.
+    const p = typeof given === 'string' && /^[0-9]{1,5}$/.test(given) ? Number(given) : given;
     const found = typeof p === 'string'
       ? all.find((x) => x.name === p)
       : all.find((x) => x.port === p) ?? all.find((x) => (x.servicePort ?? x.port) === p);
     if (!found) {
-      refuser.refuse('spec/connect', `${field}[${i}]`, `${JSON.stringify(p)} is not a port of ${server.namespace}/${server.workloadName}.`, `use a port name, pod port or Service port: ${all.map((x) => `${x.name} (${x.port}${x.servicePort && x.servicePort !== x.port ? `, Service ${x.servicePort}` : ''})`).join(', ')}.`);
+      refuser.refuse('spec/connect', `${field}[${i}]`, `${JSON.stringify(given)} is not a port of ${server.namespace}/${server.workloadName}.`, `use a port name, pod port or Service port: ${all.map((x) => `${x.name} (${x.port}${x.servicePort && x.servicePort !== x.port ? `, Service ${x.servicePort}` : ''})`).join(', ')}.`);
     }
     if (!out.includes(found)) out.push(found);
   });

@@ -63,7 +63,7 @@ describe('connectTo alone wires both policies', () => {
 });
 
 describe('idempotency: one rule per peer, ports deduplicated', () => {
-  test('connectTo twice, by name, pod port and Service port, plus the peer in props: one rule each side', () => {
+  test('connectTo twice, by name, pod port and Service port (numbers or digit strings), plus the peer in props: one rule each side', () => {
     const { app, chart } = testChart();
     const web = svc(chart, 'web', { ingress: [{ from: Peer.ingressController() }], egress: [{ to: Peer.workload('api'), ports: [{ port: 8080 }] }] });
     const api = svc(chart, 'api', { ports: [{ name: 'http', port: 8080, servicePort: 80 }], ingress: [{ from: Peer.workload('web') }] });
@@ -72,10 +72,27 @@ describe('idempotency: one rule per peer, ports deduplicated', () => {
     web.connectTo(api, ['http']);
     web.connectTo(api, [8080]);
     web.connectTo(api, [80]);
+    // Digits in a string are the number (a port name has a letter): pod port and Service port.
+    web.connectTo(api, ['8080']);
+    web.connectTo(api, ['80']);
     api.allowFrom(web);
     const objects = synthApp(app);
     expect(np(objects, 'api').ingress).toEqual([{ from: [pod('web')], ports: [{ port: 'http', protocol: 'TCP' }] }]);
     expect(np(objects, 'web').egress).toEqual([DNS, { to: [pod('api')], ports: [{ port: 8080, protocol: 'TCP' }] }]);
+  });
+
+  test('a port that is not the server\'s is refused with the ports it has, whatever its spelling', () => {
+    const { chart } = testChart();
+    const web = svc(chart, 'web', { ingress: [{ from: Peer.ingressController() }] });
+    const api = svc(chart, 'api', { ports: [{ name: 'http', port: 8080, servicePort: 80 }] });
+    for (const bad of ['9999', 9999, 'htp', '08080x']) {
+      expect(() => web.connectTo(api, [bad])).toThrow(expect.objectContaining({
+        name: 'HardeningError',
+        ruleId: 'spec/connect',
+        fieldPath: 'connectTo.ports[0]',
+        message: expect.stringContaining(`${JSON.stringify(bad)} is not a port of shop/api`),
+      }));
+    }
   });
 
   test('two ports of the same peer merge into one rule', () => {
