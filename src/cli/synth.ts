@@ -139,6 +139,7 @@ function synth(app: string, opts: SynthOptions, io: Io, setStaging: (dir: string
       CDK8S_OUTDIR: staging,
       HARDENED_SYNTH_OUTDIR: staging,
       HARDENED_TS_NODE: tsNode,
+      HARDENED_APP_DIR: path.dirname(appPath),
       // Transpile only, as CommonJS, whatever tsconfig the app's folder has.
       TS_NODE_TRANSPILE_ONLY: 'true',
       TS_NODE_SKIP_PROJECT: 'true',

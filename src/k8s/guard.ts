@@ -60,6 +60,21 @@ interface SynthesisPass {
 const passes = new WeakMap<IConstruct, SynthesisPass>();
 const instrumented = new WeakSet<IConstruct>();
 
+/** A cdk8s App (by its jsii type, which every copy carries) that is not of this library's copy of cdk8s. */
+function isForeignApp(root: IConstruct): boolean {
+  if (root instanceof App) return false;
+  const rtti = (root.constructor as unknown as Record<symbol, { fqn?: unknown } | undefined>)[Symbol.for('jsii.rtti')];
+  return rtti?.fqn === 'cdk8s.App';
+}
+
+function cdk8sLocation(): string {
+  try {
+    return `cdk8s at ${require.resolve('cdk8s')}`;
+  } catch {
+    return 'its own cdk8s';
+  }
+}
+
 /** Mark the synthesis passes of an App (its `synth` and `synthYaml`), once per App. */
 function instrumentApp(root: IConstruct): void {
   if (instrumented.has(root)) return;
@@ -272,6 +287,15 @@ export class Policy {
 export function ensurePolicyGuard(construct: IConstruct): void {
   if (construct.node.scopes.some((s) => guards.has(s))) return;
   const root = construct.node.root;
+  if (isForeignApp(root)) {
+    throw new HardeningError({
+      ruleId: 'spec/cdk8s-copies',
+      constructPath: construct.node.path,
+      fieldPath: 'scope',
+      message: `the app is an App of another copy of cdk8s than the one hardened-constructs loads (${cdk8sLocation()}): objects of one copy cannot be rendered by the other (cdk8s then fails with "can't render non-simple object of type 'Lazy'").`,
+      fix: '`npm ls cdk8s` must show one copy (deduped). Install hardened-constructs from the registry or a packed tarball (npm pack) rather than a linked folder (file:../clone, npm link), which brings the clone\'s own node_modules/cdk8s; `hardened synth` shares the app\'s copy by itself.',
+    });
+  }
   const guard = new PolicyGuard(root, {}, false);
   guards.set(root, guard);
   root.node.addValidation(guard);
