@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App as OwnApp, Chart } from 'cdk8s';
-import { run } from '../../src/cli/main';
 import { HardenedService, Peer } from '../../src';
+import { run } from '../../src/cli/main';
 
 /**
  * Two copies of cdk8s: the app's own, and another one beside hardened-constructs (what a package
