@@ -36,6 +36,8 @@ const misuses: [string, () => unknown][] = [
   ['database credentials: the password as the key', () => synthYaml((c) => new StatefulDatabase(c, 'db', { engine: 'postgres', resources: 'medium', storage: { size: '1Gi' }, credentials: { secretName: 'db', passwordKey: `${SENTINEL}!` }, clients: [Peer.workload('api')] }))],
   ['log output password as a literal', () => synthYaml((c) => new LoggingSidecar(c, 'logs', { target: new HardenedService(c, 'api', service({ resources: 'medium' })), logPath: '/var/log/app', resources: 'nano', output: { kind: 'loki', host: 'loki.monitoring.svc', user: 'shop', password: SENTINEL as any, peer: Peer.namespace('monitoring') } }))],
   ['forward shared key as a literal', () => synthYaml((c) => new LoggingSidecar(c, 'logs', { target: new HardenedService(c, 'api', service({ resources: 'medium' })), logPath: '/var/log/app', resources: 'nano', output: { kind: 'forward', host: 'fluentd.logging.svc', sharedKey: SENTINEL as any, peer: Peer.namespace('logging') } }))],
+  ['a login in a credential flag (Flower --basic_auth)', () => synthYaml((c) => new HardenedService(c, 'api', service({ command: ['celery', '-A', 'config', 'flower', '--port=5555', `--basic_auth=admin:${SENTINEL}`] })))],
+  ['a login after --auth', () => synthYaml((c) => new HardenedService(c, 'api', service({ args: ['--auth', `admin:${SENTINEL}`] })))],
   ['Docker: env literal with a secret name', () => planDockerService('api', { ...service({ env: { API_TOKEN: SENTINEL } }), docker: { app: 'x', healthcheck: { command: ['true'] } } })],
   ['Docker: database password as the Secret name', () => planDockerDatabase('db', { engine: 'redis', resources: 'small', storage: { size: '1Gi' }, credentials: { secretName: SENTINEL }, docker: { app: 'x' } })],
 ];
@@ -69,4 +71,23 @@ test('correct use: references only, in YAML, annotations, labels and Docker inpu
   const text = JSON.stringify(recorded);
   expect(text).toContain('DB_PASSWORD_FILE=/run/secrets/db/password');
   expect(text).not.toContain(SENTINEL);
+});
+
+describe('arguments: credential flags are refused, references to Secrets are not', () => {
+  test.each([
+    [['celery', '-A', 'config', 'flower', '--port=5555', '--basic_auth=admin:hunter2'], 'command[5]', 'user:password credentials'],
+    [['--secret=s3cr3tvalue'], 'command[0]', 'a password flag with a value'],
+    [['--client-secret=abc123def'], 'command[0]', 'a password flag with a value'],
+  ])('%j is refused at %s (%s), the value not shown', (command, field, shape) => {
+    const r = attempt(() => synthYaml((c) => new HardenedService(c, 'api', service({ command }))));
+    expect(r.error?.name).toBe('HardeningError');
+    expect(r.error?.message).toContain(`[no-literal-secrets-in-env] shop/api: ${field}: this value holds ${shape} (the value is not shown).`);
+    expect(r.error?.message).not.toMatch(/hunter2|s3cr3tvalue|abc123def/);
+  });
+
+  test('--secret-name, --tls-secret-name and --secret-file are references: accepted and written as given', () => {
+    const args = ['--secret-name=my-tls', '--tls-secret-name=foo', '--secret-file=/run/secrets/x'];
+    const yaml = synthYaml((c) => new HardenedService(c, 'api', service({ args })));
+    for (const a of args) expect(yaml).toContain(`- ${a}`);
+  });
 });

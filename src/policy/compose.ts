@@ -10,6 +10,181 @@ function isRecord(x: unknown): x is Record<string, any> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/** An argument vector of a Compose service (`command`, `entrypoint`, `healthcheck.test`), for the secret scans. */
+export interface ComposeArgv {
+  /** The Compose field: `command`, `entrypoint` or `healthcheck.test`. */
+  readonly field: string;
+  /** The arguments (a string form split like a shell command line). */
+  readonly argv: readonly string[];
+  /** List form: a finding points at `field[index]`; string form: at `field` itself. */
+  readonly list: boolean;
+}
+
+/** A Compose service as the rules see it: the Docker container model plus what only Compose files carry. */
+export interface ComposeContainer extends DockerContainer {
+  /** `command`, `entrypoint` and `healthcheck.test`, interpolated. */
+  readonly argvs?: readonly ComposeArgv[];
+  /** Variables the file uses without a default, by field (`image` → `['APP_VERSION']`): their value comes from the environment. */
+  readonly unresolved?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Interpolation nested deeper than this (`${A:-${B:-…}}`) is left as written. */
+const MAX_INTERPOLATION_DEPTH = 16;
+const VAR_START = /[A-Za-z_]/;
+const VAR_CHAR = /[A-Za-z0-9_]/;
+
+/**
+ * Compose interpolation as `docker compose config` does it with an empty environment: `$$` is a
+ * literal `$`; `${VAR:-default}` and `${VAR-default}` give the (interpolated) default;
+ * `${VAR:+alt}` and `${VAR+alt}` give ''; `${VAR}`, `$VAR` and `${VAR:?err}` / `${VAR?err}` need a
+ * value from the environment: they are kept as written and their names returned in `unresolved`.
+ * One pass over the text (nesting is bounded); malformed `${` is kept as written.
+ * See https://docs.docker.com/reference/compose-file/interpolation/. @internal
+ */
+export function interpolateCompose(text: string): { value: string; unresolved: string[] } {
+  const unresolved: string[] = [];
+  const [value] = interpolateFrom(text, 0, 0, unresolved);
+  return { value, unresolved };
+}
+
+/** Interpolate from `i` to the end, or (depth > 0) to the `}` closing the current `${`. Returns the text and the index after it. */
+function interpolateFrom(text: string, i: number, depth: number, unresolved: string[]): [string, number] {
+  let out = '';
+  while (i < text.length) {
+    const c = text[i];
+    if (depth > 0 && c === '}') return [out, i];
+    if (c !== '$') {
+      out += c;
+      i++;
+      continue;
+    }
+    const n = text[i + 1];
+    if (n === '$') {
+      out += '$';
+      i += 2;
+    } else if (n !== undefined && VAR_START.test(n)) {
+      let j = i + 2;
+      while (j < text.length && VAR_CHAR.test(text[j])) j++;
+      unresolved.push(text.slice(i + 1, j));
+      out += text.slice(i, j);
+      i = j;
+    } else if (n === '{' && depth < MAX_INTERPOLATION_DEPTH) {
+      const start = i;
+      let j = i + 2;
+      if (j < text.length && VAR_START.test(text[j])) {
+        while (j < text.length && VAR_CHAR.test(text[j])) j++;
+      }
+      const name = text.slice(i + 2, j);
+      const op = text.startsWith(':-', j) || text.startsWith(':?', j) || text.startsWith(':+', j) ? text.slice(j, j + 2) : '-?+'.includes(text[j] ?? 'x') ? text[j] : '';
+      if (!name || (op === '' && text[j] !== '}')) {
+        // Not interpolation Compose understands: keep the `$` and go on.
+        out += '$';
+        i++;
+        continue;
+      }
+      if (op === '') {
+        unresolved.push(name);
+        out += text.slice(start, j + 1);
+        i = j + 1;
+        continue;
+      }
+      const [inner, end] = interpolateFrom(text, j + op.length, depth + 1, unresolved);
+      if (end >= text.length) {
+        // Unterminated: as written.
+        out += text.slice(start);
+        return [out, text.length];
+      }
+      if (op.endsWith('-')) {
+        out += inner;
+      } else if (op.endsWith('?')) {
+        unresolved.push(name);
+        out += text.slice(start, end + 1);
+      }
+      i = end + 1;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return [out, i];
+}
+
+/**
+ * A copy of a parsed value with every string interpolated; keys stay as written (Compose does not
+ * interpolate them). Shared nodes (YAML anchors) are copied once per service (the loader bounds alias expansion).
+ */
+function interpolateTree(x: unknown, at: string, unresolved: Map<string, Set<string>>, memo: Map<object, unknown>): unknown {
+  if (typeof x === 'string') {
+    if (!x.includes('$')) return x;
+    const r = interpolateCompose(x);
+    if (r.unresolved.length) {
+      const names = unresolved.get(at) ?? new Set<string>();
+      for (const name of r.unresolved) names.add(name);
+      unresolved.set(at, names);
+    }
+    return r.value;
+  }
+  if (typeof x !== 'object' || x === null) return x;
+  const known = memo.get(x);
+  if (known !== undefined) return known;
+  if (Array.isArray(x)) {
+    const copy: unknown[] = [];
+    memo.set(x, copy);
+    x.forEach((e, i) => copy.push(interpolateTree(e, `${at}[${i}]`, unresolved, memo)));
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  memo.set(x, copy);
+  // defineProperty: a key named `__proto__` stays a key (as it is in the parsed document), never a prototype.
+  for (const [k, v] of Object.entries(x)) Object.defineProperty(copy, k, { value: interpolateTree(v, at ? `${at}.${k}` : k, unresolved, memo), enumerable: true, writable: true, configurable: true });
+  return copy;
+}
+
+/**
+ * Split a Compose string `command`/`entrypoint` into words the way Compose does (shell-style
+ * quoting, no shell): `'…'`, `"…"` with `\` escapes, `\` outside quotes. Linear. @internal
+ */
+export function splitShellWords(text: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = '';
+      else if (c === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i];
+      else cur += c;
+    } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      inWord = true;
+      if (c === '"' || c === "'") quote = c;
+      else if (c === '\\' && i + 1 < text.length) cur += text[++i];
+      else cur += c;
+    }
+  }
+  if (inWord) words.push(cur);
+  return words;
+}
+
+/** `command`, `entrypoint` and `healthcheck.test` of a service as argument vectors. */
+function serviceArgvs(svc: Record<string, any>): ComposeArgv[] {
+  const out: ComposeArgv[] = [];
+  for (const field of ['command', 'entrypoint'] as const) {
+    const x = svc[field];
+    if (typeof x === 'string') out.push({ field, argv: splitShellWords(x), list: false });
+    else if (Array.isArray(x)) out.push({ field, argv: x.map((a) => (typeof a === 'string' || typeof a === 'number' ? String(a) : '')), list: true });
+  }
+  const test = isRecord(svc.healthcheck) ? svc.healthcheck.test : undefined;
+  // A string test is CMD-SHELL: the text is a shell script, scanned as a whole.
+  if (typeof test === 'string') out.push({ field: 'healthcheck.test', argv: [test], list: false });
+  else if (Array.isArray(test)) out.push({ field: 'healthcheck.test', argv: test.map((a) => (typeof a === 'string' || typeof a === 'number' ? String(a) : '')), list: true });
+  return out;
+}
+
 const UNITS: Record<string, number> = {
   b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4,
 };
@@ -127,17 +302,21 @@ export function isComposeDocument(doc: unknown): doc is { services: Record<strin
 }
 
 /** One container model per Compose service. */
-export function composeContainers(doc: { services: Record<string, unknown> }, source?: string): DockerContainer[] {
-  const out: DockerContainer[] = [];
+export function composeContainers(doc: { services: Record<string, unknown> }, source?: string): ComposeContainer[] {
+  const out: ComposeContainer[] = [];
   for (const [name, raw] of Object.entries(doc.services)) {
     if (!isRecord(raw)) {
       out.push({ name, source });
       continue;
     }
-    const svc = raw;
+    // What `docker compose config` would check with an empty environment (the parsed document is not changed).
+    const unresolved = new Map<string, Set<string>>();
+    const svc = interpolateTree(raw, '', unresolved, new Map()) as Record<string, any>;
     const limits = isRecord(svc.deploy?.resources?.limits) ? svc.deploy.resources.limits : {};
     const reservations = isRecord(svc.deploy?.resources?.reservations) ? svc.deploy.resources.reservations : {};
     const env = keyValues(svc.environment);
+    // Values left to the environment (`${DB_PASSWORD}`) are references; a default written in the
+    // file (`${DB_PASSWORD:-hunter2}`) is a literal like any other.
     const secretEnv = Object.entries(env).filter(([, v]) => isInterpolation(v)).map(([k]) => k);
     const mounts: Mount[] = [];
     for (const v of Array.isArray(svc.volumes) ? svc.volumes : []) {
@@ -194,6 +373,8 @@ export function composeContainers(doc: { services: Record<string, unknown> }, so
       secretEnv,
       networks,
       labels: keyValues(svc.labels),
+      argvs: serviceArgvs(svc),
+      ...(unresolved.size ? { unresolved: Object.fromEntries([...unresolved].map(([k, names]) => [k, [...names]])) } : {}),
     });
   }
   return out;

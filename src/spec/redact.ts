@@ -6,7 +6,7 @@
  * each token is tested with anchored patterns that have no nested quantifiers, and URLs are
  * scanned by hand. A 1 MiB value costs one pass, not one pass per starting position.
  */
-import { looksLikeSecretAssignmentName } from './secrets';
+import { canonicalSecretName, isSecretReference, looksLikeSecretAssignmentName } from './secrets';
 
 /** What was found (never the value itself). */
 export type SecretShape =
@@ -28,12 +28,24 @@ export const REDACTED = '***';
 /** Characters that end a token (quotes, brackets, separators of shell and YAML/JSON text). */
 const TOKEN = /[^\s"'`,;()<>[\]{}|&\\]+/g;
 
-/** Flags whose value (`--flag=value` or `--flag value`) is a credential. */
+/** Flags whose value (`--flag=value` or `--flag value`) is a credential (canonical names: see `canonicalSecretName`). */
 const PASSWORD_FLAGS = new Set([
-  'password', 'passwd', 'pass', 'pwd', 'token', 'api-key', 'apikey', 'api_key', 'secret', 'client-secret',
-  'client_secret', 'access-key', 'secret-key', 'auth-token', 'private-key', 'requirepass', 'masterauth', 'db-password',
+  'password', 'passwd', 'pass', 'pwd', 'token', 'api-key', 'apikey', 'secret', 'client-secret',
+  'access-key', 'secret-key', 'auth-token', 'private-key', 'requirepass', 'masterauth', 'db-password',
   'dbpass', 'key-password', 'keystore-password', 'storepass', 'keypass', 'sasl-password', 'bearer', 'oauth-token',
 ]);
+/**
+ * Last words of flags whose `user:password` value is a credential (`--basic_auth=admin:pw`,
+ * Flower's documented flag; `--auth`, `--http-auth`, `--proxy-auth`, `--credentials`, `--creds`,
+ * `--userpass`, `--user-pass`, `--login`, `--user`, `-u`): canonical names, last word only, so
+ * `--auth-mode` or `--auth-server` are not credential flags. Their value counts only when it has
+ * the `user:password` shape, so `--auth=oauth2` is no credential.
+ */
+const CREDENTIAL_FLAG_WORDS = new Set(['auth', 'basicauth', 'httpauth', 'credentials', 'credential', 'creds', 'cred', 'userpass', 'login', 'user', 'u']);
+/** Two-word credential flags whose last word alone is too generic. */
+const CREDENTIAL_FLAGS = new Set(['user-pass', 'user-password', 'username-password']);
+/** `user:password`: the user without `/` or `@`, the password not starting with `/` (not a URL). */
+const USER_PASSWORD = /^[^:/@\s]+:[^\s/][^\s]*$/;
 /** Clients whose `-p<password>` (no space) is the password (mysql style). */
 const MYSQL_CLIENTS = /^(mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlpump|mysqlsh|mysqlslap|mariadb|mariadb-dump|mariadb-admin|mariadb-import|mariadb-check)$/;
 
@@ -92,9 +104,29 @@ function shapeOf(sub: string): SecretShape | undefined {
   return undefined;
 }
 
+/** The canonical name of a command-line flag (`--Basic_Auth` → `basic-auth`), or undefined. */
 function flagName(s: string): string | undefined {
   const m = /^--?([A-Za-z][A-Za-z0-9_.-]*)$/.exec(s);
-  return m ? m[1].toLowerCase() : undefined;
+  return m ? canonicalSecretName(m[1]) : undefined;
+}
+
+/** A flag whose name says its value is a login (see CREDENTIAL_FLAG_WORDS). */
+function isCredentialFlag(flag: string): boolean {
+  return CREDENTIAL_FLAGS.has(flag) || CREDENTIAL_FLAG_WORDS.has(flag.slice(flag.lastIndexOf('-') + 1));
+}
+
+/**
+ * Where the password of a `user:password` value after a credential flag starts (offset in the
+ * value), or -1. `1000:1000` after `--user`/`-u` (or any `--…-user`) is a uid:gid (`docker run
+ * --user`, podman), not a login.
+ */
+function credentialPassword(flag: string, value: string): number {
+  if (!USER_PASSWORD.test(value)) return -1;
+  const colon = value.indexOf(':');
+  const password = value.slice(colon + 1);
+  if (isPlaceholder(password)) return -1;
+  if ((flag === 'u' || /(^|-)user$/.test(flag)) && /^[0-9]+:[0-9]+$/.test(value)) return -1;
+  return colon + 1;
 }
 
 /** All secrets in `text`, as spans. Linear time. */
@@ -107,7 +139,7 @@ function scan(text: string): Hit[] {
     hits.push({ start: pk.index, end: end < 0 ? text.length : end, shape: 'a private key' });
   }
   scanUserinfo(text, hits);
-  let prev: { flag?: string; bearer?: boolean; user?: boolean } = {};
+  let prev: { flag?: string; bearer?: boolean; credential?: string } = {};
   let mysql = false;
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(text); m; m = TOKEN.exec(text)) {
@@ -120,8 +152,9 @@ function scan(text: string): Hit[] {
       hits.push({ start, end: start + tok.length, shape: 'a password flag with a value' });
     } else if (prev.bearer && tok.length >= 8 && !isPlaceholder(tok)) {
       hits.push({ start, end: start + tok.length, shape: 'an Authorization header value' });
-    } else if (prev.user && tok.includes(':') && !isPlaceholder(tok.slice(tok.indexOf(':') + 1))) {
-      hits.push({ start: start + tok.indexOf(':') + 1, end: start + tok.length, shape: 'user:password credentials' });
+    } else if (prev.credential !== undefined) {
+      const at = credentialPassword(prev.credential, tok);
+      if (at >= 0) hits.push({ start: start + at, end: start + tok.length, shape: 'user:password credentials' });
     }
     const eq = tok.indexOf('=');
     if (eq > 0) {
@@ -129,16 +162,18 @@ function scan(text: string): Hit[] {
       const value = tok.slice(eq + 1);
       const flag = flagName(name);
       const bare = name.replace(/^-+/, '');
-      const isFileRef = /_FILE$/i.test(bare) || /(^|[-_])file$/i.test(bare);
-      if (!isPlaceholder(value) && !isFileRef) {
-        if (flag && PASSWORD_FLAGS.has(flag)) {hits.push({ start: start + eq + 1, end: start + tok.length, shape: 'a password flag with a value' });} else if (looksLikeSecretAssignmentName(bare)) {hits.push({ start: start + eq + 1, end: start + tok.length, shape: 'a secret-named assignment' });} else if ((flag === 'user' || flag === 'u') && value.includes(':') && !isPlaceholder(value.slice(value.indexOf(':') + 1))) {
-          hits.push({ start: start + eq + 1 + value.indexOf(':') + 1, end: start + tok.length, shape: 'user:password credentials' });
-        }
+      // `--secret-name=tls`, `TLS_SECRET_NAME=tls`, `--password-file=/run/secrets/db`: a reference.
+      // Token formats in the value are still found below.
+      if (!isPlaceholder(value) && !isSecretReference(bare, value)) {
+        const at = flag && isCredentialFlag(flag) ? credentialPassword(flag, value) : -1;
+        if (flag && PASSWORD_FLAGS.has(flag)) {hits.push({ start: start + eq + 1, end: start + tok.length, shape: 'a password flag with a value' });} else if (at >= 0) {
+          hits.push({ start: start + eq + 1 + at, end: start + tok.length, shape: 'user:password credentials' });
+        } else if (looksLikeSecretAssignmentName(bare)) {hits.push({ start: start + eq + 1, end: start + tok.length, shape: 'a secret-named assignment' });}
       }
     } else {
       const flag = flagName(tok);
       if (flag && PASSWORD_FLAGS.has(flag)) next.flag = flag;
-      if (flag === 'user' || flag === 'u') next.user = true;
+      if (flag && isCredentialFlag(flag)) next.credential = flag;
       if (/^(bearer|basic|token)$/i.test(tok)) next.bearer = true;
       if (mysql && /^-p[^=]/.test(tok) && !isPlaceholder(tok.slice(2)) && !/^-p(ort|rotocol|ipe)/.test(tok)) {
         hits.push({ start: start + 2, end: start + tok.length, shape: 'a password flag with a value' });

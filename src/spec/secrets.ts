@@ -41,6 +41,49 @@ export function isSecretFileReference(name: string, value: string): boolean {
   return /_FILE$/i.test(name) && /^\/[^\s]*$/.test(value);
 }
 
+/**
+ * The canonical form of a variable or flag name: leading dashes dropped, camelCase split, lower
+ * case, and every run of `_`, `.`, `-` one `-` (`--basic_auth`, `--basicAuth`, `BASIC_AUTH` are
+ * all `basic-auth`). Linear time. @internal
+ */
+export function canonicalSecretName(raw: string): string {
+  if (typeof raw !== 'string') return '';
+  return raw.normalize('NFKC').replace(/^-+/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().replace(/[_.-]+/g, '-');
+}
+
+/**
+ * Last words of a name that make it hold a reference to a secret (the name of a Kubernetes Secret,
+ * a path, a file, an ARN, a vault id…), not the secret itself: `TLS_SECRET_NAME`,
+ * `--secret-name`, `--secret-file`, `DB_SECRET_REF`, `--tls-secret-namespace`, `VAULT_SECRET_ID`.
+ * An allow-list: a word is added here only when it never names the secret value itself.
+ */
+const REFERENCE_WORDS = new Set([
+  'name', 'names', 'ref', 'refs', 'reference', 'keyref', 'file', 'files', 'path', 'paths', 'dir', 'dirs', 'directory',
+  'namespace', 'id', 'ids', 'arn', 'uri', 'url', 'endpoint', 'mount', 'version', 'project', 'resource', 'type',
+]);
+/**
+ * What a reference looks like: a name, path, ARN, URL or resource id; no whitespace. Credential
+ * shapes inside it (a URL with a password, a known token format) are caught separately, first.
+ */
+const REFERENCE_VALUE = /^[A-Za-z0-9/.~][A-Za-z0-9._:/@+=~-]{0,4095}$/;
+
+/** True when a name's last word says it holds a reference to a secret (see REFERENCE_WORDS). @internal */
+export function isReferenceName(name: string): boolean {
+  const canonical = canonicalSecretName(name);
+  return REFERENCE_WORDS.has(canonical.slice(canonical.lastIndexOf('-') + 1));
+}
+
+/**
+ * `NAME=value` where NAME ends with a reference word (`TLS_SECRET_NAME=shop-tls`,
+ * `--secret-name=ingress-nginx-admission`, `DB_PASSWORD_FILE=/run/secrets/db`) and the value
+ * looks like a name, path or id: a reference to a secret, not a literal one. Callers test the value
+ * for secret shapes (`secretValueKind`) before this. The one place env rules and argument scans
+ * decide it. @internal
+ */
+export function isSecretReference(name: string, value: string): boolean {
+  return typeof value === 'string' && isReferenceName(name) && REFERENCE_VALUE.test(value);
+}
+
 /** The narrower name pattern Polaris's sensitiveContainerEnvVar check uses. */
 export function polarisSensitiveName(name: string): boolean {
   return /password|token|bearer|secret/i.test(name) || SECRET_EXACT.test(name);

@@ -1,4 +1,5 @@
-import { isSecretFileReference, looksLikeCredentialUrl, looksLikeSecretName, secretValueKind } from '../../src/spec/secrets';
+import { findSecretInArgv, redact } from '../../src/spec/redact';
+import { isSecretFileReference, isSecretReference, looksLikeCredentialUrl, looksLikeSecretName, secretValueKind } from '../../src/spec/secrets';
 
 describe('looksLikeCredentialUrl', () => {
   test.each([
@@ -37,4 +38,98 @@ test('secret-looking names, and *_FILE paths that are not secrets', () => {
   for (const n of ['LOG_LEVEL', 'PORT', 'KEYCLOAK_REALM_NAME', 'MONKEY_MODE']) expect(looksLikeSecretName(n)).toBe(false);
   expect(isSecretFileReference('DB_PASSWORD_FILE', '/run/secrets/db/password')).toBe(true);
   expect(isSecretFileReference('DB_PASSWORD_FILE', 'hunter2')).toBe(false);
+});
+
+describe('findSecretInArgv: credential flags (user:password after a flag that says it carries a login)', () => {
+  test.each<[string[], number]>([
+    [['--basic_auth=admin:hunter2'], 0],
+    [['--basic-auth=admin:hunter2'], 0],
+    [['--BASIC_AUTH=admin:hunter2'], 0],
+    [['--basicAuth=admin:hunter2'], 0],
+    [['--auth=admin:hunter2'], 0],
+    [['--http-auth=admin:hunter2'], 0],
+    [['--proxy-auth', 'admin:hunter2'], 1],
+    [['--credentials=svc:hunter2'], 0],
+    [['--creds', 'svc:hunter2'], 1],
+    [['--userpass=admin:hunter2'], 0],
+    [['--user-pass=admin:hunter2'], 0],
+    [['--login=admin:hunter2'], 0],
+    [['--user=admin:pw'], 0],
+    [['--user', 'admin:pw'], 1],
+    [['-u', 'admin:hunter2'], 1],
+    [['--basic_auth', 'admin:hunter2'], 1],
+    [['celery', '-A', 'config', 'flower', '--port=5555', '--basic_auth=admin:hunter2'], 5],
+    [['flower', '--basic_auth=alice:pw1,bob:pw2'], 1],
+    [['curl', '--proxy-user', 'bob:s3cret', 'https://example.com'], 2],
+  ])('%j is a credential (element %i)', (argv, index) => {
+    expect(findSecretInArgv(argv)).toEqual({ index, shape: 'user:password credentials' });
+  });
+
+  test.each<[string[]]>([
+    [['--auth=oauth2']],
+    [['--auth-mode=token']],
+    [['--auth', 'none']],
+    [['--auth-server=keycloak:8080']],
+    [['--login-url=https://sso.example.com/login']],
+    [['--user=postgres']],
+    [['--user', '10001:10001']],
+    [['-u', '1000:1000']],
+    [['--run-as-user=10001:10001']],
+    [['--auth=admin:${ADMIN_PASSWORD}']],
+    [['--basic_auth=admin:$(FLOWER_PASSWORD)']],
+    [['--auth', 'http://proxy:3128']],
+    [['--creds-file=/run/secrets/creds']],
+  ])('%j is not a credential', (argv) => {
+    expect(findSecretInArgv(argv)).toBeUndefined();
+  });
+
+  test('the password is redacted from messages, the user stays', () => {
+    expect(redact('flower --basic_auth=admin:hunter2 --port=5555')).toBe('flower --basic_auth=admin:*** --port=5555');
+    expect(redact('--auth admin:hunter2')).toBe('--auth admin:***');
+  });
+});
+
+describe('findSecretInArgv: flags that name a secret carry a reference, not a value', () => {
+  test.each<[string[]]>([
+    [['--secret-name=ingress-nginx-admission']],
+    [['/kube-webhook-certgen', 'create', '--host=ingress-nginx-controller-admission,ingress-nginx-controller-admission.$(POD_NAMESPACE).svc', '--namespace=$(POD_NAMESPACE)', '--secret-name=ingress-nginx-admission']],
+    [['--secret-name=my-tls']],
+    [['--tls-secret-name=foo']],
+    [['--secret-file=/run/secrets/x']],
+    [['--password-file=/run/secrets/db/password']],
+    [['--token-path=/var/run/secrets/tokens/vault']],
+    [['--secret-dir=/run/secrets']],
+    [['--secret-namespace=cert-manager']],
+    [['--secret-ref=shop/tls']],
+    [['--client-secret-id=shop-api']],
+    [['--token-url=https://auth.example.com/oauth/token']],
+    [['--secretName=my-tls']],
+    [['--SECRET_NAME=my-tls']],
+    [['TLS_SECRET_NAME=shop-tls', 'app']],
+  ])('%j is fine', (argv) => {
+    expect(findSecretInArgv(argv)).toBeUndefined();
+  });
+
+  test.each<[string[], string]>([
+    [['--secret=s3cr3tvalue'], 'a password flag with a value'],
+    [['--client-secret=abc123def'], 'a password flag with a value'],
+    [['--client_secret=abc123def'], 'a password flag with a value'],
+    [['--clientSecret=abc123def'], 'a password flag with a value'],
+    [['--secret', 's3cr3tvalue'], 'a password flag with a value'],
+    [['--api_key=abc123def'], 'a password flag with a value'],
+    [['--secret-name=ghp_0123456789abcdefghijklmnopqrstuvwxyz'], 'a GitHub token'],
+    [['--secret-name=https://admin:hunter2@vault.example.com/x'], 'a URL with a password'],
+    [['--db-secret=abc123def'], 'a secret-named assignment'],
+  ])('%j is refused as %s', (argv, shape) => {
+    expect(findSecretInArgv(argv)?.shape).toBe(shape);
+  });
+
+  test('the same reference test decides env names and flags', () => {
+    for (const [name, value] of [['TLS_SECRET_NAME', 'shop-tls'], ['--secret-name', 'ingress-nginx-admission'], ['DB_SECRET_REF', 'projects/acme/secrets/db/versions/latest'], ['DB_PASSWORD_FILE', '/run/secrets/db']]) {
+      expect(isSecretReference(name, value)).toBe(true);
+    }
+    for (const [name, value] of [['DB_SECRET', 'shop-tls'], ['--secret', 'x'], ['TLS_SECRET_NAME', 'correct horse battery staple'], ['API_KEY', 'abc']]) {
+      expect(isSecretReference(name, value)).toBe(false);
+    }
+  });
 });

@@ -1,7 +1,8 @@
 import { arr, dockerUser, effective, hasSecurityOpt, isWindows, podSc, rule, sc, str, v } from './helpers';
 import { findSecretInArgv } from '../../spec/redact';
-import { isSecretFileReference, looksLikeSecretName, secretValueKind } from '../../spec/secrets';
-import { Rule, Violation } from '../types';
+import { isSecretFileReference, isSecretReference, looksLikeSecretName, secretValueKind } from '../../spec/secrets';
+import { ComposeArgv, ComposeContainer } from '../compose';
+import { DockerContainer, Rule, Violation } from '../types';
 
 const RESTRICTED_SECCOMP = new Set(['RuntimeDefault', 'Localhost']);
 /** The Pod Security baseline's safe sysctls. */
@@ -25,13 +26,30 @@ function allVerbs(verbs: readonly string[]): boolean {
   return verbs.includes('*') || EVERY_VERB.every((x) => verbs.includes(x));
 }
 
-/** Env names that hold the *name* (or ARN, id, reference) of a secret, not the secret itself. */
-const SECRET_NAME_SUFFIX = /_SECRETS?_(NAME|REF|ARN|ID|KEY_?REF|PATH|FILE|MOUNT|VERSION|PROJECT|RESOURCE)$/i;
-/** A name, ARN, path or resource id: no spaces, no credential shapes (those are caught first). */
-const NAME_LIKE = /^[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,252}$/;
+/**
+ * A literal env value under a secret-looking name. Names that hold the *name* (path, ARN, id…) of
+ * a secret (`TLS_SECRET_NAME`, `DB_PASSWORD_FILE`) are references: `isSecretReference`, the one
+ * test the argument scans use too. Value shapes are checked before this.
+ */
+function literalSecretEnv(name: string, value: string): boolean {
+  return looksLikeSecretName(name) && value !== '' && !isSecretFileReference(name, value) && !isSecretReference(name, value);
+}
 
-function namesASecret(name: string, value: string): boolean {
-  return SECRET_NAME_SUFFIX.test(name) && NAME_LIKE.test(value);
+/**
+ * The argument-vector check of `no-literal-secrets-in-env`, one for Kubernetes `command`/`args`
+ * and Compose `command`/`entrypoint`/`healthcheck.test`: a finding at `field[index]` (list form)
+ * or `field` (a string, which is one shell text).
+ */
+function argvViolations(field: string, argv: readonly unknown[], list: boolean): Violation[] {
+  // Arguments are as visible as env values: a password flag or token there is a literal secret too.
+  const hit = findSecretInArgv(argv);
+  if (!hit) return [];
+  const at = list ? `${field}[${hit.index}]` : field;
+  return [v(at, `${at} holds ${hit.shape}`)];
+}
+
+function composeArgvs(c: DockerContainer): readonly ComposeArgv[] {
+  return (c as ComposeContainer).argvs ?? [];
 }
 
 function lower(list: unknown): string[] {
@@ -324,21 +342,14 @@ export const identityRules: Rule[] = [
       if (typeof e?.value !== 'string') return [];
       const kind = secretValueKind(e.value);
       if (kind) return [v(`${c.path}.env[${i}].value`, `env ${e.name} holds ${kind}`)];
-      const name = String(e.name);
-      const literal = looksLikeSecretName(name) && e.value !== '' && !isSecretFileReference(name, e.value) && !namesASecret(name, e.value);
-      return literal ? [v(`${c.path}.env[${i}].value`, `env ${e.name} looks like a secret and has a literal value`)] : [];
-    }).concat((['command', 'args'] as const).flatMap((k) => {
-      // Arguments are as visible as env values: a password flag or token there is a literal secret too.
-      const hit = findSecretInArgv(arr(c.container[k]));
-      return hit ? [v(`${c.path}.${k}[${hit.index}]`, `${k}[${hit.index}] holds ${hit.shape}`)] : [];
-    })),
+      return literalSecretEnv(String(e.name), e.value) ? [v(`${c.path}.env[${i}].value`, `env ${e.name} looks like a secret and has a literal value`)] : [];
+    }).concat((['command', 'args'] as const).flatMap((k) => argvViolations(k, arr(c.container[k]), true).map((x) => ({ ...x, path: `${c.path}.${x.path}` })))),
     checkDocker: (c) => Object.entries(c.env ?? {}).flatMap(([k, val]) => {
       if (c.secretEnv?.includes(k)) return [];
       const kind = secretValueKind(String(val));
       if (kind) return [v(`env.${k}`, `env ${k} holds ${kind}`)];
-      const literal = looksLikeSecretName(k) && val !== '' && !isSecretFileReference(k, String(val)) && !namesASecret(k, String(val));
-      return literal ? [v(`env.${k}`, `env ${k} looks like a secret and has a literal value`)] : [];
-    }),
+      return literalSecretEnv(k, String(val)) ? [v(`env.${k}`, `env ${k} looks like a secret and has a literal value`)] : [];
+    }).concat(composeArgvs(c).flatMap((a) => argvViolations(a.field, a.argv, a.list))),
   }),
   rule({
     id: 'no-secrets-in-configmap',
@@ -353,7 +364,7 @@ export const identityRules: Rule[] = [
     checkObject: (o) => Object.entries(o.data && typeof o.data === 'object' ? o.data : {}).flatMap(([k, val]) => {
       const kind = secretValueKind(String(val));
       if (kind) return [v(`data.${k}`, `key ${k} holds ${kind}`)];
-      return looksLikeSecretName(k) && !namesASecret(k, String(val)) ? [v(`data.${k}`, `key ${k} looks like a secret`)] : [];
+      return looksLikeSecretName(k) && !isSecretReference(k, String(val)) ? [v(`data.${k}`, `key ${k} looks like a secret`)] : [];
     }),
   }),
   rule({
