@@ -118,6 +118,13 @@ describe('Compose interpolation (as docker compose config with an empty environm
     expect(findings(yaml, 'image-tag-pinned')).toEqual(["latest image 7:5: container 'latest': 'ghcr.io/acme/django-app:latest' uses the latest tag"]);
   });
 
+  test('an image tag from a variable without a default is reported as such, naming the variable', () => {
+    const yaml = ['services:', '  web:', '    image: "ghcr.io/acme/django-app:${APP_VERSION}"', ''].join('\n');
+    expect(findings(yaml, 'image-tag-pinned')).toEqual([
+      "web image 3:5: container 'web': the image depends on environment variable(s) ${APP_VERSION} with no default in the file, so the version that runs is decided at deploy time",
+    ]);
+  });
+
   test('variables without a default are recorded per field, by name', () => {
     const doc = { services: { web: { image: 'ghcr.io/acme/app:${APP_VERSION}', command: ['app', '--env=$DEPLOY_ENV', '--x=${A:?set A}'], environment: { LOG_LEVEL: '${LOG_LEVEL:-info}' } } } };
     const [web] = composeContainers(doc) as ComposeContainer[];

@@ -37,6 +37,11 @@ export const imageRules: Rule[] = [
     checkDocker: (c) => {
       // A service built from a Dockerfile pulls nothing: `image` (if any) names the build's output.
       if (c.build) return [];
+      // `${VAR}` without a default in the file: the tag is whatever the environment says at deploy time.
+      const vars = (c as { unresolved?: Readonly<Record<string, readonly string[]>> }).unresolved?.image;
+      if (vars?.length) {
+        return [v('image', `container '${c.name}': the image depends on environment variable(s) ${vars.map((x) => `\${${x}}`).join(', ')} with no default in the file, so the version that runs is decided at deploy time`)];
+      }
       const why = unpinnedReason(c.image);
       return why ? [v('image', `container '${c.name}': ${why}`)] : [];
     },
