@@ -159,6 +159,11 @@ export function runInit(file: string, opts: InitOptions, io: Io): number {
     const { exists } = checkOut(out, [...Object.keys(result.files), MANIFEST], !!opts.force);
     writeAtomically(out, result.files, exists, io);
     const plan = result.plan;
+    if (plan.namespace !== plan.project) {
+      // Like a renamed service (MIGRATION.md), never silent: the namespace is what kubectl -n takes.
+      const from = opts.name !== undefined ? '--name' : 'the project name';
+      io.stdout(`Note: ${from} ${JSON.stringify(show(plan.project))} is not a valid Kubernetes namespace name (a DNS-1123 label: lowercase letters, digits and '-', starting with a letter, at most 63 characters): using '${plan.namespace}'. Give --name <label> to choose it.\n`);
+    }
     const count = (k: string) => plan.workloads.filter((w) => w.kind === k).length;
     io.stdout(`Converted ${show(path.basename(file))} into ${show(opts.out)}: ${count('service')} service(s), ${count('database')} database(s), ${plan.refused.length} refused; ${plan.edges.filter((e) => !e.unresolved).length} connection(s) wired.\n`);
     for (const r of plan.refused) io.stdout(`  refused ${show(r.composeName)}: [${r.item.ruleId ?? 'spec'}] ${show(redact(r.item.text))}\n`);

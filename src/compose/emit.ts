@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 import { ConversionPlan, PlannedEdge, PlannedWorkload } from './plan';
 import { Call, comment, identifier, print, Ref, str } from './printer';
+import type { Flow } from '../k8s/app-network';
 import { UNREVIEWED_ANNOTATION } from '../policy/rules/review';
 
 export interface EmitOptions {
@@ -184,17 +185,23 @@ function dockerFile(plan: ConversionPlan): string {
 /** The reason docker.ts gives for running one container of a service that publishes a port. */
 export const DOCKER_SINGLE_REPLICA = 'TODO: on one Docker host a single container publishes the Compose host port; put a reverse proxy in front to run more';
 
-function flowsFile(plan: ConversionPlan): string {
-  const flows = wiredEdges(plan).flatMap((e) => e.ports.map((p) => ({ from: `${plan.namespace}/${e.fromName}`, to: `${plan.namespace}/${e.toName}:${p.port}${p.protocol === 'UDP' ? '/UDP' : ''}` })));
-  return `# The connections init inferred from ${JSON.stringify(plan.source)} (see MIGRATION.md for the evidence).\n# \`hardened verify-flows\` checks that the synthesized NetworkPolicies allow exactly these.\n${stringify({ flows })}`;
+/**
+ * flows.yaml: the flows the synthesized app allows (Flows.of(app).list() of the objects synthesizePlan
+ * built, the backup jobs' connections included), not a second derivation from the plan's edges:
+ * it cannot drift from what `hardened synth main.ts` writes.
+ */
+function flowsFile(plan: ConversionPlan, flows: readonly Flow[]): string {
+  const list = flows.map((f) => ({ from: f.from, to: `${f.to}:${f.port}${f.protocol === 'TCP' ? '' : `/${f.protocol}`}` }));
+  return `# The connections the app generated from ${JSON.stringify(plan.source)} allows (see MIGRATION.md for the evidence).\n# \`hardened verify-flows --strict\` checks that the synthesized NetworkPolicies allow exactly these.\n${stringify({ flows: list })}`;
 }
 
-export function emitProject(plan: ConversionPlan, options: EmitOptions): Record<string, string> {
+/** The project files; `flows` are the synthesized app's (see synthesizePlan). */
+export function emitProject(plan: ConversionPlan, options: EmitOptions, flows: readonly Flow[]): Record<string, string> {
   return {
     'spec.ts': specFile(plan),
     'main.ts': mainFile(plan),
     'docker.ts': dockerFile(plan),
-    'flows.yaml': flowsFile(plan),
+    'flows.yaml': flowsFile(plan, flows),
     'package.json': `${JSON.stringify({
       name: `${plan.namespace}-infra`,
       private: true,

@@ -47,6 +47,6 @@ export function convertComposeText(text: string, options: ConvertOptions): Conve
   const named = typeof model.document.name === 'string' && model.document.name.trim() ? model.document.name : undefined;
   const plan = planConversion(model, { ...options, project: options.project ?? named ?? options.defaultProject ?? 'app' });
   const synthesized = synthesizePlan(plan);
-  const files = { ...emitProject(plan, options), 'MIGRATION.md': migrationReport(plan, synthesized) };
+  const files = { ...emitProject(plan, options, synthesized.flows), 'MIGRATION.md': migrationReport(plan, synthesized) };
   return { files, plan, synthesized };
 }

@@ -5,6 +5,7 @@
  */
 import { inferEdges, RawEdge } from './edges';
 import { ImageKnowledge, knowledgeOf } from './images';
+import { COMPOSE_SERVICE_KEYS, DEPLOY_CONVERTED } from './keys';
 import { serviceNames } from './names';
 import { Call } from './printer';
 import { ComposeInputError, ComposeModel, ComposeService } from './read';
@@ -13,8 +14,12 @@ import { composeContainers, parseComposeBytes } from '../policy/compose';
 import { RUNTIME_SOCKET, sensitive } from '../policy/rules/host';
 import { DockerContainer } from '../policy/types';
 import { scalarText } from '../spec/canonical';
+import { SIZE_PRESETS, SizePreset } from '../spec/defaults';
 import { ENGINES } from '../spec/engines';
+import { HardeningError, Refuser } from '../spec/errors';
 import { parseImageReference } from '../spec/image';
+import { resolveMetadata } from '../spec/metadata';
+import { parseQuantity } from '../spec/quantity';
 import { BASELINE_CAPABILITIES } from '../spec/relaxations';
 import { looksLikeSecretName } from '../spec/secrets';
 
@@ -236,6 +241,65 @@ function refusal(m: DockerContainer): Item | undefined {
   return undefined;
 }
 
+/** A note on a port entry, for the TODOs of planPorts. */
+interface PortNote {
+  readonly text: string;
+  readonly unreviewed: boolean;
+}
+
+/** `${VAR:-default}` / `${VAR-default}` → the default, in a port string; undefined when another variable stays. */
+function portDefaults(s: string): string | undefined {
+  const out = s.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}$]*)\}/g, '$1');
+  return out.includes('$') ? undefined : out;
+}
+
+/**
+ * Compose `ports:` in canonical form before anything reads them: long-syntax `published` and
+ * `target` strings ("80", what `docker compose config` prints; a range "8080-8081"; `${PORT:-8080}`)
+ * become numbers, short-syntax strings get interpolation defaults, and what cannot be read is a
+ * note (a TODO), never silently dropped. Compose Specification, services.ports.
+ */
+export function canonicalPorts(ports: unknown): { ports: unknown; notes: PortNote[] } {
+  if (!Array.isArray(ports)) return { ports, notes: [] };
+  const notes: PortNote[] = [];
+  const out = ports.map((raw: unknown) => {
+    if (typeof raw === 'string' && raw.includes('$')) {
+      const resolved = portDefaults(raw);
+      notes.push(resolved === undefined
+        ? { text: `port '${redact(raw)}' uses variables that are not resolved: it was not converted; declare the port in spec.ts (and docker.publish in docker.ts)`, unreviewed: true }
+        : { text: `port '${redact(raw)}' used variable interpolation; the defaults (${redact(resolved)}) are used`, unreviewed: true });
+      return resolved ?? raw;
+    }
+    if (!isRecord(raw)) return raw;
+    const entry: Record<string, unknown> = { ...raw };
+    const where = `port (long syntax, target ${redact(scalarText(raw.target))})`;
+    if (typeof raw.target === 'string') {
+      const t = portDefaults(raw.target.trim());
+      if (t !== undefined && /^[0-9]{1,5}$/.test(t)) entry.target = Number(t);
+      else notes.push({ text: `${where}: target '${redact(raw.target)}' is not a port number (variables are not resolved): the port was not converted; declare it in spec.ts`, unreviewed: true });
+    }
+    if (typeof raw.published === 'string') {
+      const v = raw.published.trim();
+      const p = portDefaults(v);
+      const range = p === undefined ? null : /^([0-9]{1,5})-([0-9]{1,5})$/.exec(p);
+      if (p !== undefined && /^[0-9]{1,5}$/.test(p)) {
+        entry.published = Number(p);
+        if (p !== v) notes.push({ text: `${where}: published '${redact(v)}' used variable interpolation; its default ${p} is used`, unreviewed: true });
+      } else if (range) {
+        entry.published = Number(range[1]);
+        notes.push({ text: `${where}: published range '${redact(v)}' (Compose picks a free host port in it): the first port, ${range[1]}, is published`, unreviewed: false });
+      } else if (v === '') {
+        delete entry.published;
+      } else {
+        delete entry.published;
+        notes.push({ text: `${where}: published '${redact(v)}' is not a host port or range (variables are not resolved): it is not published; set docker.publish in docker.ts`, unreviewed: true });
+      }
+    }
+    return entry;
+  });
+  return { ports: out, notes };
+}
+
 const peer = (name: string) => new Call('Peer.workload', [name]);
 
 /** Plan the conversion. Throws ComposeInputError for collisions of names. */
@@ -245,7 +309,15 @@ export function planConversion(model: ComposeModel, options: { project: string; 
     throw new ComposeInputError(`service names collide after conversion to Kubernetes names: ${collisions.map((c) => `${c.services.map((s) => JSON.stringify(s)).join(', ')} all become '${c.name}'`).join('; ')}. Rename them in the Compose file so each stays distinct.`);
   }
   const ns = serviceNames([options.project]).names.get(options.project)!;
-  const models = new Map(composeContainers({ services: Object.fromEntries(model.services) }, options.source).map((m) => [m.name, m]));
+  // Canonical ports first: the container model, the refusals and the plan read the same values.
+  const portNotes = new Map<string, PortNote[]>();
+  const services = new Map<string, ComposeService>();
+  for (const [n, svc] of model.services) {
+    const c = canonicalPorts(svc.ports);
+    portNotes.set(n, c.notes);
+    services.set(n, c.ports === svc.ports ? svc : { ...svc, ports: c.ports as ComposeService['ports'] });
+  }
+  const models = new Map(composeContainers({ services: Object.fromEntries(services) }, options.source).map((m) => [m.name, m]));
   const refused: Refusal[] = [];
   const ok: string[] = [];
   for (const [n] of model.services) {
@@ -253,9 +325,9 @@ export function planConversion(model: ComposeModel, options: { project: string; 
     if (why) refused.push({ composeName: n, item: why });
     else ok.push(n);
   }
-  const rawEdges = inferEdges(model.services, names);
+  const rawEdges = inferEdges(services, names);
   const workloads = new Map<string, Draft>();
-  for (const n of ok) workloads.set(n, planWorkload(n, model.services.get(n)!, models.get(n)!, names.get(n)!, ns));
+  for (const n of ok) workloads.set(n, planWorkload(n, services.get(n)!, models.get(n)!, names.get(n)!, ns, portNotes.get(n)!));
 
   const edges = rawEdges.map((e) => resolveEdge(e, workloads, names, refused));
   finishWorkloads(workloads, edges, ns);
@@ -364,7 +436,7 @@ class Draft {
   }
 }
 
-function planWorkload(n: string, svc: ComposeService, m: DockerContainer, name: string, ns: string): Draft {
+function planWorkload(n: string, svc: ComposeService, m: DockerContainer, name: string, ns: string, portNotes: readonly PortNote[]): Draft {
   const knowledge = knowledgeOf(svc.image);
   const engine = knowledge?.engine;
   const d = new Draft(n, name, engine ? 'database' : 'service', svc);
@@ -375,9 +447,94 @@ function planWorkload(n: string, svc: ComposeService, m: DockerContainer, name: 
   planResources(d, svc);
   const image = planImage(d, svc, ns);
   planPorts(d, svc, m);
+  for (const note of portNotes) d.todo(note.text, undefined, note.unreviewed);
   if (engine) planDatabase(d, svc, m, image, ns);
   else planService(d, svc, m, image, ns);
+  planOtherKeys(d, svc);
   return d;
+}
+
+/** Sharing another container's namespace (`service:x`, `container:x`) → why it is a TODO. */
+function sharedNamespace(key: 'network_mode' | 'pid' | 'ipc', v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = /^(service|container):(.+)$/.exec(v.trim());
+  const what = { network_mode: 'network namespace (they talk over localhost, one set of ports)', pid: 'process namespace', ipc: 'IPC namespace' }[key];
+  const pod = { network_mode: '', pid: ' with shareProcessNamespace', ipc: '' }[key];
+  if (m) return `${key}: ${redact(v)} shares the ${what} of ${m[1]} ${redact(m[2])}: on Kubernetes only containers of one pod share it; make one a sidecar of the other${pod} (sidecars in spec.ts), or let them connect through the Service name`;
+  if (key === 'network_mode' && v.trim() === 'none') return 'network_mode: none cut the service off every network: it is on the cluster network now, and its NetworkPolicy admits only what spec.ts lists (and DNS); remove its ingress/egress to keep it isolated';
+  return undefined;
+}
+
+/**
+ * Every other key of the Compose service: converted here (labels, stop_grace_period, shm_size,
+ * scale, security_opt), or a TODO saying why it is not and what to do (keys.ts). Nothing that
+ * changes behaviour is dropped silently.
+ */
+function planOtherKeys(d: Draft, svc: ComposeService): void {
+  for (const key of Object.keys(svc).sort()) {
+    const h = Object.prototype.hasOwnProperty.call(COMPOSE_SERVICE_KEYS, key) ? COMPOSE_SERVICE_KEYS[key] : undefined;
+    if (h && 'notConverted' in h && svc[key] !== undefined && svc[key] !== null && svc[key] !== false) d.todo(`${key} was not converted: ${h.notConverted}`, h.ruleId, h.review);
+  }
+  for (const key of ['network_mode', 'pid', 'ipc'] as const) {
+    const why = sharedNamespace(key, svc[key]);
+    if (why) d.todo(why);
+  }
+  const opts = Array.isArray(svc.security_opt) ? svc.security_opt.map((o) => scalarText(o)) : [];
+  const dropped = opts.filter((o) => !/^no-new-privileges(?:[:=]true)?$/i.test(o.trim()));
+  if (dropped.length) d.todo(`security_opt ${dropped.map(redact).join(', ')} was not converted: every container runs with no-new-privileges, seccomp RuntimeDefault and the runtime's default AppArmor/SELinux profile; an unconfined or custom profile needs a relaxation and a review`, 'seccomp-runtime-default');
+  if (isRecord(svc.deploy)) {
+    const other = Object.keys(svc.deploy).filter((k) => !DEPLOY_CONVERTED.has(k)).sort();
+    if (other.length) d.todo(`deploy.${other.join(', deploy.')} ${other.length > 1 ? 'were' : 'was'} not converted: placement becomes node affinity/topology spread (the spec's defaults spread replicas), update and rollback settings the Deployment's strategy; labels become annotations only from the service's own labels`, undefined, false);
+  }
+  // stop_grace_period → terminationGracePeriodSeconds (both backends: Docker's stopTimeout).
+  if (svc.stop_grace_period !== undefined && svc.stop_grace_period !== null) {
+    const s = seconds(svc.stop_grace_period, NaN);
+    const [lo, hi] = d.kind === 'database' ? [10, 3600] : [1, 3600];
+    if (Number.isInteger(s) && s >= lo && s <= hi) {
+      d.spec.terminationGracePeriodSeconds = s;
+      d.changes.push({ text: `stop_grace_period ${redact(scalarText(svc.stop_grace_period))} → terminationGracePeriodSeconds ${s}` });
+    } else {
+      d.todo(`stop_grace_period ${redact(scalarText(svc.stop_grace_period))} was not converted: terminationGracePeriodSeconds must be ${lo}–${hi} seconds; set it in spec.ts`);
+    }
+  }
+  // shm_size → a memory-backed /dev/shm (Kubernetes: an emptyDir with medium Memory).
+  if (svc.shm_size !== undefined && svc.shm_size !== null) {
+    const q = memQuantity(svc.shm_size);
+    const res = d.spec.resources as string | { limits: { memory: string } };
+    const limit = typeof res === 'string' ? SIZE_PRESETS[res as SizePreset]?.limits.memory : res?.limits?.memory;
+    if (q && limit && (parseQuantity(q) ?? 0) >= (parseQuantity(limit) ?? 0)) {
+      d.todo(`shm_size ${redact(scalarText(svc.shm_size))} was not converted: /dev/shm in memory counts against the memory limit ${limit}, which it would use up; raise resources.limits.memory, then add ${d.kind === 'service' ? `writablePaths { path: '/dev/shm', sizeLimit: '${q}', inMemory: true }` : `sharedMemory: '${q}'`} in spec.ts`, 'memory-limits');
+    } else if (q && d.kind === 'service') {
+      const writable = (d.spec.writablePaths as { path: string }[] | undefined) ?? [];
+      d.spec.writablePaths = [...writable.filter((w) => w.path !== '/dev/shm'), { path: '/dev/shm', sizeLimit: q, inMemory: true }];
+      d.changes.push({ text: `shm_size ${redact(scalarText(svc.shm_size))} → /dev/shm is a memory-backed emptyDir of ${q} (it counts against the memory limit)` });
+    } else if (q) {
+      d.spec.sharedMemory = q;
+      d.changes.push({ text: `shm_size ${redact(scalarText(svc.shm_size))} → sharedMemory ${q} (/dev/shm in memory)` });
+    } else {
+      d.todo(`shm_size ${redact(scalarText(svc.shm_size))} was not converted: give a size such as 256m; on Kubernetes it is a memory-backed emptyDir at /dev/shm`);
+    }
+  }
+  // labels → annotations, each checked as the library checks annotations.
+  const labels = envEntries(svc.labels);
+  if (labels.length) {
+    const kept: Record<string, string> = {};
+    const invalid: string[] = [];
+    for (const [k, v] of labels) {
+      try {
+        resolveMetadata({ annotations: { [k]: v ?? '' } }, new Refuser(d.name));
+        kept[k] = v ?? '';
+      } catch (e) {
+        if (!(e instanceof HardeningError)) throw e;
+        invalid.push(`${JSON.stringify(redact(k)).slice(0, 80)} (${e.ruleId})`);
+      }
+    }
+    if (Object.keys(kept).length) {
+      d.spec.annotations = { ...((d.spec.annotations as object | undefined) ?? {}), ...kept };
+      d.changes.push({ text: `labels ${Object.keys(kept).join(', ')} became annotations of every object and the pod (and Docker labels in docker.ts); tools that configure themselves from Docker labels (e.g. Traefik) read Kubernetes resources instead` });
+    }
+    if (invalid.length) d.todo(`labels ${invalid.join(', ')} were not converted: not valid annotations (a key Kubernetes rejects, a reserved prefix, or a credential-looking value); set them in spec.ts if they are needed`);
+  }
 }
 
 function planResources(d: Draft, svc: ComposeService): void {
@@ -619,7 +776,7 @@ function planService(d: Draft, svc: ComposeService, m: DockerContainer, image: s
   if (claims.length) spec.claims = claims;
 
   // Replicas.
-  const composeReplicas = Number.isInteger(svc.deploy?.replicas) ? svc.deploy!.replicas! : 1;
+  const composeReplicas = Number.isInteger(svc.deploy?.replicas) ? svc.deploy!.replicas! : Number.isInteger(svc.scale) ? svc.scale as number : 1;
   d.replicas = Math.max(2, composeReplicas);
   if (claims.length) {
     d.replicas = 1;

@@ -7,6 +7,7 @@ import { App, Chart } from 'cdk8s';
 import { DOCKER_SINGLE_REPLICA, dockerHostPort, wiredEdges } from './emit';
 import { ConversionPlan, PlannedWorkload } from './plan';
 import { Call } from './printer';
+import type { Flow } from '../k8s/app-network';
 import { UNREVIEWED_ANNOTATION } from '../policy/rules/review';
 import { K8sObject } from '../policy/types';
 import { scalarText } from '../spec/canonical';
@@ -42,6 +43,8 @@ export interface DockerFacts {
 export interface SynthesizedPlan {
   readonly objects: K8sObject[];
   readonly docker: DockerFacts[];
+  /** Flows.of(app).list() of the synthesized app: what flows.yaml lists (backup jobs included). */
+  readonly flows: Flow[];
 }
 
 /** The Kubernetes objects of the plan (as main.ts builds them) and the Docker facts (as docker.ts). */
@@ -57,14 +60,15 @@ export function synthesizePlan(plan: ConversionPlan): SynthesizedPlan {
   for (const e of wiredEdges(plan)) svcs.get(e.fromName)!.connectTo((svcs.get(e.toName) ?? dbs.get(e.toName))!, e.portNames);
   for (const w of plan.workloads) if (w.unreviewed.length) (svcs.get(w.name) ?? dbs.get(w.name))!.workload.metadata.addAnnotation(UNREVIEWED_ANNOTATION, w.unreviewed.join(' | '));
   const objects = chart.toJson() as K8sObject[];
-  return { objects, docker: dockerFacts(plan) };
+  return { objects, docker: dockerFacts(plan), flows: lib.Flows.of(app).list() };
 }
 
 function dockerFacts(plan: ConversionPlan): DockerFacts[] {
+  // The Pulumi-free planning half of the Docker backend: @pulumi/* are optional dependencies, and
+  // init must work without them (the facts are those docker.ts's components would register).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const d = require('../docker/hardened-service') as typeof import('../docker/hardened-service');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const db = require('../docker/stateful-database') as typeof import('../docker/stateful-database');
+  const d = require('../docker/plan') as typeof import('../docker/plan');
+  const db = d;
   const out: DockerFacts[] = [];
   for (const w of plan.workloads) {
     const secretSources = Object.fromEntries(w.secretNames.map((s) => [s, { hostPath: `/srv/${plan.namespace}/secrets/${s}` }]));

@@ -1,4 +1,4 @@
-import * as pulumi from '@pulumi/pulumi';
+import type * as pulumi from '@pulumi/pulumi';
 import { DockerContainerArgs } from './render';
 import { Finding } from '../policy/types';
 import { DOMAIN } from '../spec/defaults';
@@ -45,10 +45,13 @@ export function logFindings(resource: pulumi.Resource, component: string, findin
     if (g) g.names.push(name);
     else groups.set(key, { f, names: [name] });
   }
+  // Loaded here, not at the top: labelFindings is part of the Pulumi-free planning (./plan).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const log = (require('@pulumi/pulumi') as typeof import('@pulumi/pulumi')).log;
   for (const { f, names } of groups.values()) {
     const message = names.length > 1 && names[0] ? f.message.split(names[0]).join('<each>') : f.message;
     const msg = `${f.ruleId}: ${component}: ${names.filter(Boolean).join(', ')}: ${message} (fix: ${f.fix})`;
-    if (f.severity === 'warning') void pulumi.log.warn(msg, resource);
-    else void pulumi.log.info(msg, resource);
+    if (f.severity === 'warning') void log.warn(msg, resource);
+    else void log.info(msg, resource);
   }
 }

@@ -113,19 +113,30 @@ describe.each(cases)('%s', (name, expected) => {
     }
   });
 
-  test('flows.yaml holds the inferred edges; the NetworkPolicies allow each of them and no other workload connection', () => {
+  test('flows.yaml lists exactly the flows the NetworkPolicies allow, backup jobs included; verify-flows --strict passes', () => {
     const flows = (parse(r.read('flows.yaml')).flows as { from: string; to: string }[]) ?? [];
     const edges = flows.map((f) => `${f.from.split('/')[1]}->${f.to.split('/')[1]}`).sort();
-    expect(edges).toEqual(expected.flows);
+    const backups = (x: string) => /-backup->/.test(x);
+    expect(edges.filter((x) => !backups(x))).toEqual(expected.flows);
+    // Each database with a backup (every preset engine; MongoDB has none) has its backup job's flow.
+    const dbPort = (db: string) => r.objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === db).spec.template.spec.containers[0].ports[0].containerPort;
+    const withBackup = r.objects.filter((o) => o.kind === 'CronJob').map((o) => o.metadata.name.replace(/-backup$/, '')).sort();
+    expect(withBackup).toEqual(expected.databases.filter((db) => db !== 'mongo'));
+    expect(edges.filter(backups)).toEqual(withBackup.map((db) => `${db}-backup->${db}:${dbPort(db)}`));
     for (const f of flows) expect(f.from.split('/')[0]).toBe(name);
     for (const e of expected.flows) {
       const [, from, to, port] = /^(.+)->(.+):(\d+)$/.exec(e)!;
       expect(allowedByPolicies(r.objects, from, to, Number(port))).toBe(true);
     }
     const allowed = allowedPairs(r.objects);
-    const backups = (x: string) => /-backup->/.test(x);
-    expect(allowed.egress.filter((x) => !backups(x))).toEqual(expected.flows);
-    expect(allowed.ingress.filter((x) => !backups(x))).toEqual(expected.flows);
+    expect(allowed.egress).toEqual(edges);
+    expect(allowed.ingress).toEqual(edges);
+    // What `npm run synth` of the generated project runs after synthesizing: no flow blocked, none unexpected.
+    const verify = cli('verify-flows', '--flows', path.join(r.out, 'flows.yaml'), path.join(r.out, 'dist'), '--strict', '--format', 'json');
+    expect(verify.stderr).toBe('');
+    const result = JSON.parse(verify.stdout);
+    expect({ code: verify.code, blocked: result.blocked, unexpected: result.unexpected }).toEqual({ code: 0, blocked: [], unexpected: [] });
+    expect(result.summary.allowed).toBe(flows.length);
   });
 
   test('MIGRATION.md: every claim about the manifests is what they contain', () => {
@@ -231,7 +242,7 @@ describe('init refuses bad input with one line and exit 2, before anything is wr
   const leftovers = (dir: string) => fs.readdirSync(dir).filter((f) => f.includes('hardened-init'));
 
   test.each([
-    ['a schema error names the service and field', 'services:\n  web:\n    image: nginx:1.27\n    ports: 8080\n', /service 'web', field ports: must be array/],
+    ['a schema error names the service and field', 'services:\n  web:\n    image: nginx:1.27\n    ports: 8080\n', /service 'web', field ports: must be a list/],
     ['an unknown service key', 'services:\n  web:\n    image: nginx:1.27\n    colour: blue\n', /service 'web': must NOT have additional properties 'colour'/],
     ['malformed YAML', 'services:\n  web: [\n', /bad.yaml:\d+:\d+: malformed YAML/],
     ['not a Compose file', 'kind: Deployment\n', /not a Compose file/],

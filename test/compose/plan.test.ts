@@ -52,7 +52,7 @@ describe('read: one schema-valid document', () => {
 
   test('the types of fields the schema knows are still checked', () => {
     expect(() => readCompose('name: 3\nservices:\n  a: {image: x:1}\n', 'c.yaml')).toThrow(/top level|field name/);
-    expect(() => readCompose('services:\n  a: {image: x:1, cap_add: 3}\n', 'c.yaml')).toThrow(/service 'a', field cap_add: must be array/);
+    expect(() => readCompose('services:\n  a: {image: x:1, cap_add: 3}\n', 'c.yaml')).toThrow(/service 'a', field cap_add: must be a list/);
     expect(() => readCompose('services:\n  a: {image: x:1, build: {context: 3, newer: x}}\n', 'c.yaml')).toThrow(ComposeInputError);
   });
 });
