@@ -8,7 +8,7 @@ import { DockerContainer, Finding } from '../policy/types';
 import { ResolvedService } from '../spec/service';
 
 // The planning half (no Pulumi) lives in ./plan; re-exported here for existing imports.
-export { appName, checkConnectTo, containerGaps, planDockerService, serviceGaps } from './plan';
+export { planDockerService } from './plan';
 export type { DockerServiceOptions, DockerServicePlan, HardenedServiceArgs, IDockerPeer } from './plan';
 
 /**
