@@ -10,7 +10,7 @@ import { serviceNames } from './names';
 import { Call } from './printer';
 import { ComposeInputError, ComposeModel, ComposeService } from './read';
 import { credentialArgs, isSecretEnv, parseUrl, redact, secretShape, urlCandidates } from './secrets';
-import { composeContainers, parseComposeBytes } from '../policy/compose';
+import { interpolateCompose, composeContainers, parseComposeBytes } from '../policy/compose';
 import { RUNTIME_SOCKET, sensitive } from '../policy/rules/host';
 import { DockerContainer } from '../policy/types';
 import { scalarText } from '../spec/canonical';
@@ -144,9 +144,8 @@ function envEntries(x: unknown): [string, string | undefined][] {
 /** `${VAR:-default}` → the default; other interpolation → undefined (needs a value). */
 function resolveInterpolation(v: string): { value?: string; interpolated: boolean } {
   if (!v.includes('$')) return { value: v, interpolated: false };
-  const m = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}$/.exec(v.trim());
-  if (m) return { value: m[1], interpolated: true };
-  return { value: undefined, interpolated: true };
+  const r = interpolateCompose(v);
+  return { value: r.unresolved.length ? undefined : r.value, interpolated: true };
 }
 
 function cpuQuantity(x: unknown): string | undefined {
@@ -249,8 +248,8 @@ interface PortNote {
 
 /** `${VAR:-default}` / `${VAR-default}` → the default, in a port string; undefined when another variable stays. */
 function portDefaults(s: string): string | undefined {
-  const out = s.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}$]*)\}/g, '$1');
-  return out.includes('$') ? undefined : out;
+  const r = interpolateCompose(s);
+  return r.unresolved.length ? undefined : r.value;
 }
 
 /**
