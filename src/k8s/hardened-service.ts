@@ -64,7 +64,7 @@ export class HardenedService extends Construct implements IHardenedWorkload {
       }));
       this.service = new k8s.KubeService(this, 'Service', {
         metadata: lb
-          ? { ...metadata, annotations: { [`${DOMAIN}/exposure`]: `LoadBalancer: ${lb.reason}${lb.internetFacing ? `; internet-facing: ${lb.internetFacing}` : ''}` } }
+          ? { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: { [`${DOMAIN}/exposure`]: `LoadBalancer: ${lb.reason}${lb.internetFacing ? `; internet-facing: ${lb.internetFacing}` : ''}` } }
           : metadata,
         spec: lb
           ? {
@@ -108,7 +108,7 @@ export class HardenedService extends Construct implements IHardenedWorkload {
     for (const [k, v] of Object.entries(spec.annotations)) this.pod.addAnnotation(k, v);
     spec.claims.forEach((cl) => this.pod.addVolume({ name: `claim-${cl.name}`, persistentVolumeClaim: { claimName: cl.claimName, readOnly: cl.readOnly || undefined } }));
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { ...metadata, annotations: Object.keys(workloadAnnotations).length ? workloadAnnotations : undefined },
+      metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: Object.keys(workloadAnnotations).length ? workloadAnnotations : undefined },
       spec: {
         replicas: spec.replicas,
         revisionHistoryLimit: spec.revisionHistoryLimit,

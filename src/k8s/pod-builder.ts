@@ -1,4 +1,3 @@
-import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { renderContainer, renderContainerVolumes, renderPodSecurityContext, renderSpread } from './render';
 import type { ConnectablePort } from './workload';
@@ -9,7 +8,9 @@ import { PodSettings } from '../spec/service';
 
 /**
  * Builds a pod template whose containers, volumes and annotations can still grow after the
- * workload is constructed (a LoggingSidecar attaches later). Everything renders lazily at synth.
+ * workload is constructed (a LoggingSidecar attaches later). The template holds the builder's own
+ * arrays and objects, and every later change is written into it: no Lazy values (no closures kept
+ * per workload, nothing to produce at synthesis).
  * @internal
  */
 export class PodBuilder {
@@ -18,6 +19,8 @@ export class PodBuilder {
   private readonly volumes: k8s.Volume[] = [];
   private readonly annotations: Record<string, string> = {};
   private minGracePeriod = 0;
+  /** The rendered template's metadata and spec, once `template()` was called. */
+  private rendered?: { metadata: Record<string, unknown>; spec: Record<string, unknown>; fixed: Partial<k8s.PodSpec> };
 
   constructor(
     private readonly settings: PodSettings,
@@ -36,6 +39,7 @@ export class PodBuilder {
     });
     (opts.native ? this.initContainers : this.containers).push(rendered);
     this.volumes.push(...renderContainerVolumes(c));
+    this.sync();
     return rendered;
   }
 
@@ -44,6 +48,7 @@ export class PodBuilder {
     const rendered = renderContainer(c, { extraMounts: opts.extraMounts });
     this.initContainers.push(rendered);
     this.volumes.push(...renderContainerVolumes(c));
+    this.sync();
     return rendered;
   }
 
@@ -71,36 +76,49 @@ export class PodBuilder {
 
   public addAnnotation(key: string, value: string): void {
     this.annotations[key] = value;
+    this.sync();
   }
 
   /** Make sure the grace period is at least this long (e.g. for a log shipper to flush). */
   public requireGracePeriod(seconds: number): void {
     this.minGracePeriod = Math.max(this.minGracePeriod, seconds);
+    this.sync();
   }
 
-  /** The pod template (lazy where it can still change). */
+  /**
+   * The pod template. Containers, volumes and annotations added later appear in it (the template
+   * references the builder's arrays; optional fields are set once they have content).
+   */
   public template(extraSpec: Partial<k8s.PodSpec> = {}): k8s.PodTemplateSpec {
-    return {
-      metadata: {
-        labels: { ...this.labels },
-        annotations: Lazy.any({ produce: () => (Object.keys(this.annotations).length ? { ...this.annotations } : undefined) }),
-      },
-      spec: {
-        serviceAccountName: this.serviceAccountName,
-        automountServiceAccountToken: false,
-        enableServiceLinks: false,
-        securityContext: renderPodSecurityContext(this.settings),
-        priorityClassName: this.settings.priorityClassName,
-        terminationGracePeriodSeconds: Lazy.any({
-          produce: () => Math.max(this.settings.terminationGracePeriodSeconds, this.minGracePeriod),
-        }) as unknown as number,
-        ...renderSpread(this.selector, this.requiredAntiAffinity),
-        initContainers: Lazy.any({ produce: () => (this.initContainers.length ? this.initContainers : undefined) }) as unknown as k8s.Container[],
-        containers: Lazy.any({ produce: () => this.containers }) as unknown as k8s.Container[],
-        volumes: Lazy.any({ produce: () => this.volumes }) as unknown as k8s.Volume[],
-        ...extraSpec,
-      },
+    const metadata: Record<string, unknown> = { labels: { ...this.labels } };
+    const spec: Record<string, unknown> = {
+      serviceAccountName: this.serviceAccountName,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: renderPodSecurityContext(this.settings),
+      priorityClassName: this.settings.priorityClassName,
+      terminationGracePeriodSeconds: this.settings.terminationGracePeriodSeconds,
+      ...renderSpread(this.selector, this.requiredAntiAffinity),
+      containers: this.containers,
+      volumes: this.volumes,
+      ...extraSpec,
     };
+    this.rendered = { metadata, spec, fixed: extraSpec };
+    this.sync();
+    return { metadata, spec } as unknown as k8s.PodTemplateSpec;
+  }
+
+  /** Write the fields that can still change into the rendered template. */
+  private sync(): void {
+    const r = this.rendered;
+    if (!r) return;
+    // What the caller set explicitly in `extraSpec` stays as given.
+    if (this.initContainers.length && r.fixed.initContainers === undefined) r.spec.initContainers = this.initContainers;
+    if (r.fixed.terminationGracePeriodSeconds === undefined) r.spec.terminationGracePeriodSeconds = Math.max(this.settings.terminationGracePeriodSeconds, this.minGracePeriod);
+    for (const _ in this.annotations) {
+      r.metadata.annotations = this.annotations;
+      break;
+    }
   }
 }
 

@@ -25,11 +25,11 @@ export function renderProbe(p: ResolvedProbe | undefined): k8s.Probe | undefined
   };
   if ('http' in p) {
     const httpHeaders = p.http.httpHeaders?.map((h) => ({ name: h.name, value: h.value }));
-    return { ...timing, httpGet: { path: p.http.path, port: k8s.IntOrString.fromString(p.http.port), scheme: p.http.scheme, httpHeaders } };
+    return Object.assign(timing, { httpGet: { path: p.http.path, port: k8s.IntOrString.fromString(p.http.port), scheme: p.http.scheme, httpHeaders } });
   }
-  if ('tcp' in p) return { ...timing, tcpSocket: { port: k8s.IntOrString.fromString(p.tcp.port) } };
-  if ('grpc' in p) return { ...timing, grpc: { port: p.grpc.portNumber, service: p.grpc.service } };
-  return { ...timing, exec: { command: p.exec.command } };
+  if ('tcp' in p) return Object.assign(timing, { tcpSocket: { port: k8s.IntOrString.fromString(p.tcp.port) } });
+  if ('grpc' in p) return Object.assign(timing, { grpc: { port: p.grpc.portNumber, service: p.grpc.service } });
+  return Object.assign(timing, { exec: { command: p.exec.command } });
 }
 
 /** Volumes a container needs (its writable emptyDirs and secret files). */

@@ -57,7 +57,7 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
 
     const servicePort = { name: spec.port.name, port: spec.port.port, targetPort: k8s.IntOrString.fromString(spec.port.name), protocol: 'TCP' };
     this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
-      metadata: { ...metadata, name: spec.headlessServiceName },
+      metadata: Object.assign({}, metadata, { name: spec.headlessServiceName }),
       spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector: { ...spec.selector }, ports: [servicePort] },
     });
     this.service = new k8s.KubeService(this, 'Service', {
@@ -75,7 +75,7 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
       annotations[`${DOMAIN}/cache-mode`] = `nothing is persisted; a restart starts empty: ${spec.cache.reason}`;
     }
     this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: { ...metadata, annotations: Object.keys(annotations).length ? annotations : undefined },
+      metadata: Object.assign({}, metadata, { annotations: Object.keys(annotations).length ? annotations : undefined }),
       spec: {
         serviceName: spec.headlessServiceName,
         replicas: spec.replicas,

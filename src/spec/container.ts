@@ -338,22 +338,24 @@ function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', fi
     }
     const port = portOf(p.http.port, `${at}http.port`);
     const httpHeaders = resolveHttpHeaders(p.http.httpHeaders, `${at}http.httpHeaders`, refuser);
-    return { ...t, http: { path, port: port.name, portNumber: port.port, scheme: p.http.scheme ?? 'HTTP', ...(httpHeaders ? { httpHeaders } : {}) } };
+    const http: Extract<ResolvedProbe, { http: unknown }>['http'] = { path, port: port.name, portNumber: port.port, scheme: p.http.scheme ?? 'HTTP' };
+    if (httpHeaders) http.httpHeaders = httpHeaders;
+    return Object.assign({}, t, { http });
   }
   if (p.tcp) {
     const port = portOf(p.tcp.port, `${at}tcp.port`);
-    return { ...t, tcp: { port: port.name, portNumber: port.port } };
+    return Object.assign({}, t, { tcp: { port: port.name, portNumber: port.port } });
   }
   if (p.grpc) {
     const port = portOf(p.grpc.port, `${at}grpc.port`);
-    return { ...t, grpc: { port: port.name, portNumber: port.port, service: p.grpc.service } };
+    return Object.assign({}, t, { grpc: { port: port.name, portNumber: port.port, service: p.grpc.service } });
   }
   const command = p.exec.command;
   if (!Array.isArray(command) || command.length === 0 || !command.every((c: unknown) => typeof c === 'string')) {
     refuser.refuse('spec/probe-handler', `${at}exec.command`, `an exec probe needs a non-empty list of strings${typeof command === 'string' ? ' (a single string would run a program named after the whole line)' : ''}.`, "give e.g. ['pg_isready', '--username', 'app'].");
   }
   checkArgvSecrets(command, `${at}exec.command`, refuser);
-  return { ...t, exec: { command: [...command] } };
+  return Object.assign({}, t, { exec: { command: [...command] } });
 }
 
 /** How to make liveness differ from readiness, in the terms of the handler in use. */
@@ -453,7 +455,7 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
   if (relaxed(relaxations, 'unpinnedImage')) {
     const parsed = typeof spec.image === 'string' ? parseImageReference(spec.image.trim()) : undefined;
     if (!parsed) return refuser.refuse('spec/image-reference', `${at}image`, `${quote(spec.image)} is not a valid image reference.`, "use '[registry/]repository[:tag][@sha256:…]'.");
-    image = { ...parsed, version: toLabelValue(parsed.tag ?? 'unpinned') || 'unpinned' };
+    image = Object.assign({}, parsed, { version: toLabelValue(parsed.tag ?? 'unpinned') || 'unpinned' });
   } else {
     image = resolveImage(spec.image, `${at}image`, refuser);
   }
@@ -548,7 +550,7 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
       });
       if (new Set(s.keys).size !== s.keys.length) refuser.refuse('spec/secret-files', `${f}.keys`, 'a key is listed twice.', 'list each key once.');
     }
-    return { ...s, mountPath: mountPath!, keys: s.keys ? [...s.keys] : undefined };
+    return Object.assign({}, s, { mountPath: mountPath!, keys: s.keys ? [...s.keys] : undefined });
   });
 
   const tmpSize = spec.tmpSizeLimit ?? DEFAULTS.tmpSizeLimit;

@@ -363,7 +363,7 @@ export function resolveDatabase(
   if (spec.priorityClassName !== undefined) checkDns1123Label(spec.priorityClassName, 'priorityClassName', refuser);
 
   const org = resolveMetadata(spec, refuser);
-  const labels = { ...org.labels, ...recommendedLabels({ name, appName: engineName, version: container.image.version, component: spec.component, partOf: spec.partOf, defaultComponent: 'database' }, refuser) };
+  const labels = Object.assign({}, org.labels, recommendedLabels({ name, appName: engineName, version: container.image.version, component: spec.component, partOf: spec.partOf, defaultComponent: 'database' }, refuser));
 
   let backup: ResolvedBackup | undefined;
   if (spec.backup !== undefined) {

@@ -81,5 +81,5 @@ export function resolveImage(ref: unknown, field: string, refuser: Refuser): Ima
   const version = parsed.tag && parsed.tag.toLowerCase() !== 'latest'
     ? toLabelValue(parsed.tag)
     : toLabelValue(`sha256-${parsed.digest!.slice(7, 19)}`);
-  return { ...parsed, version: version || 'unknown' };
+  return Object.assign({}, parsed, { version: version || 'unknown' });
 }

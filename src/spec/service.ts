@@ -377,7 +377,7 @@ export function resolveService(
 
   const selector = { 'app.kubernetes.io/instance': name };
   const org = resolveMetadata(spec, refuser);
-  const labels = { ...org.labels, ...recommendedLabels({ name, appName: name, version: main.image.version, component: spec.component, partOf: spec.partOf, defaultComponent: 'server' }, refuser) };
+  const labels = Object.assign({}, org.labels, recommendedLabels({ name, appName: name, version: main.image.version, component: spec.component, partOf: spec.partOf, defaultComponent: 'server' }, refuser));
   const asRoot = relaxations.some((r) => r.name === 'runAsRoot');
   return {
     name,

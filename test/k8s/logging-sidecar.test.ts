@@ -175,3 +175,23 @@ describe('LoggingSidecar: refused input', () => {
     expect(hardeningError(() => new LoggingSidecar(chart, 'b', { target: svc, logPath: '/var/log/app', output: { kind: 'stdout' }, resources: 'nano' })).ruleId).toBe('spec/logging');
   });
 });
+
+test('the pod template follows changes made after construction (sidecar, grace period, annotations)', () => {
+  const { chart } = testChart();
+  const svc = new HardenedService(chart, 'api', serviceProps({ resources: 'medium', terminationGracePeriodSeconds: 6, preStopDelaySeconds: 2 }));
+  const before = synth(chart);
+  const podBefore = byKind(before, 'Deployment').spec.template;
+  expect(podBefore.spec.terminationGracePeriodSeconds).toBe(6);
+  expect('initContainers' in podBefore.spec).toBe(false);
+  expect(podBefore.metadata.annotations).toBeUndefined();
+  // Attached after the service was constructed (and synthesized once).
+  new LoggingSidecar(chart, 'logs', { target: svc, logPath: '/var/log/app', output: { kind: 'stdout' }, resources: 'nano', nativeSidecar: true });
+  svc.addPodAnnotation('example.com/config-hash', 'abc123');
+  const after = synth(chart);
+  const pod = byKind(after, 'Deployment').spec.template;
+  // The shipper needs its flush time within the grace period: raised from 6 to its 10 seconds.
+  expect(pod.spec.terminationGracePeriodSeconds).toBe(10);
+  expect(pod.spec.initContainers.map((c: any) => c.name)).toEqual(['fluent-bit']);
+  expect(pod.metadata.annotations['example.com/config-hash']).toBe('abc123');
+  expectValidObjects(after);
+});
