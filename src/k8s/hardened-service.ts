@@ -108,7 +108,12 @@ export class HardenedService extends Construct implements IHardenedWorkload {
     for (const [k, v] of Object.entries(spec.annotations)) this.pod.addAnnotation(k, v);
     spec.claims.forEach((cl) => this.pod.addVolume({ name: `claim-${cl.name}`, persistentVolumeClaim: { claimName: cl.claimName, readOnly: cl.readOnly || undefined } }));
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: Object.keys(workloadAnnotations).length ? workloadAnnotations : undefined },
+      metadata: {
+        name: metadata.name,
+        namespace: metadata.namespace,
+        labels: metadata.labels,
+        annotations: Object.keys(workloadAnnotations).length ? workloadAnnotations : undefined,
+      },
       spec: {
         replicas: spec.replicas,
         revisionHistoryLimit: spec.revisionHistoryLimit,

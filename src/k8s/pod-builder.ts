@@ -114,7 +114,9 @@ export class PodBuilder {
     if (!r) return;
     // What the caller set explicitly in `extraSpec` stays as given.
     if (this.initContainers.length && r.fixed.initContainers === undefined) r.spec.initContainers = this.initContainers;
-    if (r.fixed.terminationGracePeriodSeconds === undefined) r.spec.terminationGracePeriodSeconds = Math.max(this.settings.terminationGracePeriodSeconds, this.minGracePeriod);
+    if (r.fixed.terminationGracePeriodSeconds === undefined) {
+      r.spec.terminationGracePeriodSeconds = Math.max(this.settings.terminationGracePeriodSeconds, this.minGracePeriod);
+    }
     for (const _ in this.annotations) {
       r.metadata.annotations = this.annotations;
       break;

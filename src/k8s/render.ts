@@ -25,7 +25,8 @@ export function renderProbe(p: ResolvedProbe | undefined): k8s.Probe | undefined
   };
   if ('http' in p) {
     const httpHeaders = p.http.httpHeaders?.map((h) => ({ name: h.name, value: h.value }));
-    return Object.assign(timing, { httpGet: { path: p.http.path, port: k8s.IntOrString.fromString(p.http.port), scheme: p.http.scheme, httpHeaders } });
+    const httpGet = { path: p.http.path, port: k8s.IntOrString.fromString(p.http.port), scheme: p.http.scheme, httpHeaders };
+    return Object.assign(timing, { httpGet });
   }
   if ('tcp' in p) return Object.assign(timing, { tcpSocket: { port: k8s.IntOrString.fromString(p.tcp.port) } });
   if ('grpc' in p) return Object.assign(timing, { grpc: { port: p.grpc.portNumber, service: p.grpc.service } });
