@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
-import { Document } from 'yaml';
 import type { MergedRule, PodPort, WorkloadNetwork } from './network';
 import { HardeningError } from '../spec/errors';
 import { editDistance } from '../spec/names';
@@ -196,6 +195,9 @@ export class Flows {
    * default protocol and is not written).
    */
   public toYaml(): string {
+    // Loaded on use: synthesis without a flows file does not pay for the YAML library.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Document } = require('yaml') as typeof import('yaml');
     const doc = new Document({
       flows: this.list().map((f) => ({ from: f.from, to: `${f.to}:${f.port}${f.protocol === 'TCP' ? '' : `/${f.protocol}`}` })),
     });

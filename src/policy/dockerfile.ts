@@ -1,4 +1,3 @@
-import { DockerfileParser } from 'dockerfile-ast';
 
 /** One instruction of a Dockerfile. */
 export interface DockerfileInstruction {
@@ -41,6 +40,9 @@ export interface DockerfileView {
 
 /** Parse a Dockerfile with dockerfile-ast (the parser behind the Dockerfile language server). */
 export function parseDockerfile(text: string, source?: string): DockerfileView {
+  // Loaded on the first Dockerfile (Compose audits with build contexts), not by every import.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DockerfileParser } = require('dockerfile-ast') as typeof import('dockerfile-ast');
   const df = DockerfileParser.parse(text);
   const stages: DockerfileStage[] = [];
   const instructions: DockerfileInstruction[] = [];

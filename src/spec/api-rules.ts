@@ -6,7 +6,6 @@
  * References: Kubernetes API conventions (object names and IDs), k8s.io/apimachinery
  * pkg/util/validation, pkg/apis/core/validation, pkg/apis/batch/validation.
  */
-import { CronExpressionParser } from 'cron-parser';
 import { canonicalPath, hasOwn } from './canonical';
 import { quote } from './redact';
 
@@ -80,6 +79,9 @@ export function cronScheduleProblem(schedule: unknown): string | undefined {
   if (fields.length !== 5) return `a schedule has five fields (minute hour day-of-month month day-of-week); this one has ${fields.length}`;
   const bad = fields.find((f) => !CRON_FIELD.test(f) || /[LW#H]/.test(f.replace(/[A-Za-z]{3}/g, (m) => (/^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|sun|mon|tue|wed|thu|fri|sat)$/i.test(m) ? '' : m))));
   if (bad !== undefined) return `${quote(bad)} is not a standard cron field (L, W, # and H are extensions the controller rejects)`;
+  // Loaded on the first CronJob: most apps have none, and the parser brings luxon.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CronExpressionParser } = require('cron-parser') as typeof import('cron-parser');
   try {
     CronExpressionParser.parse(s, { strict: false });
   } catch (e) {
