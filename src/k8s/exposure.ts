@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { dictionaryChildren } from './children';
 import { ensurePolicyGuard } from './guard';
 import type { HardenedService } from './hardened-service';
 import {
@@ -56,7 +57,7 @@ export class IngressExposure extends Construct {
   public readonly ingress: k8s.KubeIngress;
 
   constructor(scope: Construct, id: string, props: IngressExposureProps) {
-    super(scope, id);
+    super(dictionaryChildren(scope), id);
     const refuser = new Refuser(this.node.path);
     const service = props?.service;
     if (!service || !service.spec) refuser.refuse('spec/exposure', 'service', 'an Ingress needs the HardenedService it routes to.', 'use service.exposeViaIngress({...}) or pass service.');
@@ -99,7 +100,7 @@ abstract class RouteExposure extends Construct {
   public abstract readonly route: ApiObject;
 
   constructor(scope: Construct, id: string, props: HttpRouteExposureProps & GrpcRouteExposureProps, kind: 'HTTPRoute' | 'GRPCRoute') {
-    super(scope, id);
+    super(dictionaryChildren(scope), id);
     const refuser = new Refuser(this.node.path);
     const service = props?.service;
     if (!service || !service.spec) refuser.refuse('spec/exposure', 'service', `a ${kind} needs the HardenedService it routes to.`, `use service.exposeVia${kind === 'HTTPRoute' ? 'HttpRoute' : 'GrpcRoute'}({...}) or pass service.`);

@@ -1,7 +1,9 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
+import { dictionaryChildrenAll } from './children';
 import { droppedPatchValues } from './patches';
 import { Suppressions } from './suppressions';
+import { useMapDependencyGraph } from './topology';
 
 export { PolicyViolationError };
 import { defaultRuleSet } from '../policy/catalogue';
@@ -92,9 +94,14 @@ function instrumentApp(root: IConstruct): void {
         if (passes.has(root)) return original.apply(this, args);
         const pass: SynthesisPass = { json: new Map(), evaluated: new Set(), restore: [] };
         passes.set(root, pass);
+        // Child tables of the user's own constructs too (see children.ts), and cdk8s's dependency
+        // graphs over Maps for this synthesis (see topology.ts).
+        dictionaryChildrenAll(root);
+        const restoreGraph = useMapDependencyGraph();
         try {
           return original.apply(this, args);
         } finally {
+          restoreGraph();
           passes.delete(root);
           for (const undo of pass.restore) undo();
         }

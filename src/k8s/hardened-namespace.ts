@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppNetwork } from './app-network';
+import { dictionaryChildren } from './children';
 import { ensurePolicyGuard } from './guard';
 import { HardenedNamespaceSpec, ResolvedNamespace, resolveNamespace } from '../spec/namespace';
 
@@ -20,7 +21,7 @@ export class HardenedNamespace extends Construct {
   public readonly limitRange: k8s.KubeLimitRange;
 
   constructor(scope: Construct, id: string, props: HardenedNamespaceProps) {
-    super(scope, id);
+    super(dictionaryChildren(scope), id);
     const spec = resolveNamespace(props, this.node.path);
     this.spec = spec;
     const q = (s: string) => k8s.Quantity.fromString(s);

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { dictionaryChildren } from './children';
 import { GrpcRouteExposure, HttpRouteExposure, IngressExposure } from './exposure';
 import { ensurePolicyGuard } from './guard';
 import { annotateAll } from './metadata';
@@ -43,7 +44,7 @@ export class HardenedService extends Construct implements IHardenedWorkload {
   public readonly pod: PodBuilder;
 
   constructor(scope: Construct, id: string, props: HardenedServiceProps) {
-    super(scope, id);
+    super(dictionaryChildren(scope), id);
     const chart = Chart.of(this);
     // Clients may still connect after construction: "nobody may reach it" is checked at synthesis.
     const ctx = { constructPath: this.node.path, defaultName: id, defaultNamespace: chart.namespace, deferIngressCheck: true };

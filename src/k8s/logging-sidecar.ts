@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppNetwork } from './app-network';
+import { dictionaryChildren } from './children';
 import { ensurePolicyGuard } from './guard';
 import { HardenedService } from './hardened-service';
 import { StatefulDatabase } from './stateful-database';
@@ -39,7 +40,7 @@ export class LoggingSidecar extends Construct {
   public readonly configMap!: k8s.KubeConfigMap;
 
   constructor(scope: Construct, id: string, props: LoggingSidecarProps) {
-    super(scope, id);
+    super(dictionaryChildren(scope), id);
     const refuser = new Refuser(this.node.path);
     const target = props.target;
     if (target instanceof HardenedService || target instanceof StatefulDatabase) {

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { dictionaryChildren } from './children';
 import { PriorityClassSpec, ResolvedPriorityClass, resolvePriorityClass } from '../spec/priority-class';
 
 /** Props of {@link WorkloadPriorityClass}. */
@@ -15,7 +16,7 @@ export class WorkloadPriorityClass extends Construct {
   public readonly priorityClass: k8s.KubePriorityClass;
 
   constructor(scope: Construct, id: string, props: WorkloadPriorityClassProps) {
-    super(scope, id);
+    super(dictionaryChildren(scope), id);
     this.spec = resolvePriorityClass(props, this.node.path);
     this.priorityClass = new k8s.KubePriorityClass(this, 'PriorityClass', {
       metadata: { name: this.spec.name, labels: { ...this.spec.labels } },
