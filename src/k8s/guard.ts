@@ -56,7 +56,8 @@ function buildRuleSet(options: PolicyOptions): RuleSet {
 interface SynthesisPass {
   readonly json: Map<ApiObject, any>;
   readonly evaluated: Set<PolicyGuard>;
-  readonly restore: (() => void)[];
+  /** Objects whose own `toJson` the pass replaced, with what to put back (undefined: delete). */
+  readonly replaced: Map<ApiObject, PropertyDescriptor | undefined>;
 }
 
 const passes = new WeakMap<IConstruct, SynthesisPass>();
@@ -92,7 +93,7 @@ function instrumentApp(root: IConstruct): void {
       writable: true,
       value: function synthesisPass(this: unknown, ...args: unknown[]) {
         if (passes.has(root)) return original.apply(this, args);
-        const pass: SynthesisPass = { json: new Map(), evaluated: new Set(), restore: [] };
+        const pass: SynthesisPass = { json: new Map(), evaluated: new Set(), replaced: new Map() };
         passes.set(root, pass);
         // Child tables of the user's own constructs too (see children.ts), and cdk8s's dependency
         // graphs over Maps for this synthesis (see topology.ts).
@@ -103,7 +104,11 @@ function instrumentApp(root: IConstruct): void {
         } finally {
           restoreGraph();
           passes.delete(root);
-          for (const undo of pass.restore) undo();
+          for (const [o, own] of pass.replaced) {
+            passJsonOf.delete(o);
+            if (own) Object.defineProperty(o, 'toJson', own);
+            else delete (o as Partial<Record<'toJson', unknown>>).toJson;
+          }
         }
       },
     });
@@ -130,6 +135,14 @@ function instrumentChartSynthesis(): void {
   };
 }
 
+/** The JSON of objects serialized in a running pass (an object belongs to one App, so to one pass). */
+const passJsonOf = new WeakMap<ApiObject, any>();
+
+/** What an object's `toJson` returns during a pass: the JSON the pass evaluated. One function for all. */
+function cachedToJson(this: ApiObject): any {
+  return passJsonOf.get(this);
+}
+
 /** An object's JSON, computed once per pass and handed to the synthesis that follows. */
 function passJson(pass: SynthesisPass | undefined, o: ApiObject): any {
   if (!pass) return o.toJson();
@@ -137,12 +150,9 @@ function passJson(pass: SynthesisPass | undefined, o: ApiObject): any {
   if (json !== undefined) return json;
   json = o.toJson();
   pass.json.set(o, json);
-  const own = Object.getOwnPropertyDescriptor(o, 'toJson');
-  Object.defineProperty(o, 'toJson', { configurable: true, writable: true, value: () => json });
-  pass.restore.push(() => {
-    if (own) Object.defineProperty(o, 'toJson', own);
-    else delete (o as Partial<Record<'toJson', unknown>>).toJson;
-  });
+  passJsonOf.set(o, json);
+  pass.replaced.set(o, Object.getOwnPropertyDescriptor(o, 'toJson'));
+  Object.defineProperty(o, 'toJson', { configurable: true, writable: true, value: cachedToJson });
   return json;
 }
 

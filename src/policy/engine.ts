@@ -106,9 +106,12 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
   const objectRules = rules.filter((r) => r.checkObject);
   const podRules = rules.filter((r) => r.checkPod);
   const containerRules = rules.filter((r) => r.checkContainer);
-  for (const rule of objectRules) {
+  // Indexed loops: no iterator objects per step, whatever tier the engine's code runs in.
+  for (let r = 0; r < objectRules.length; r++) {
+    const rule = objectRules[r];
     const targets = rule.kinds ? rule.kinds.flatMap((k) => ctx.ofKind(k)) : objects;
-    for (const obj of targets) {
+    for (let i = 0; i < targets.length; i++) {
+      const obj = targets[i];
       let vs: Violation[];
       try {
         vs = rule.checkObject!(obj, ctx);
@@ -118,8 +121,11 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
       if (vs.length) emit(rule, obj, vs);
     }
   }
-  for (const pod of ctx.pods) {
-    for (const rule of podRules) {
+  const pods = ctx.pods;
+  for (let p = 0; p < pods.length; p++) {
+    const pod = pods[p];
+    for (let r = 0; r < podRules.length; r++) {
+      const rule = podRules[r];
       let vs: Violation[];
       try {
         vs = rule.checkPod!(pod, ctx);
@@ -128,11 +134,13 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
       }
       if (vs.length) emit(rule, pod.object, vs);
     }
-    for (const c of pod.containers) {
-      for (const rule of containerRules) {
+    const containers = pod.containers;
+    for (let c = 0; c < containers.length; c++) {
+      for (let r = 0; r < containerRules.length; r++) {
+        const rule = containerRules[r];
         let vs: Violation[];
         try {
-          vs = rule.checkContainer!(c, pod, ctx);
+          vs = rule.checkContainer!(containers[c], pod, ctx);
         } catch (e) {
           vs = malformed(rule, e);
         }
