@@ -54,7 +54,6 @@ function buildRuleSet(options: PolicyOptions): RuleSet {
  * never served stale.
  */
 interface SynthesisPass {
-  readonly json: Map<ApiObject, any>;
   readonly evaluated: Set<PolicyGuard>;
   /** Objects whose own `toJson` the pass replaced, with what to put back (undefined: delete). */
   readonly replaced: Map<ApiObject, PropertyDescriptor | undefined>;
@@ -93,7 +92,7 @@ function instrumentApp(root: IConstruct): void {
       writable: true,
       value: function synthesisPass(this: unknown, ...args: unknown[]) {
         if (passes.has(root)) return original.apply(this, args);
-        const pass: SynthesisPass = { json: new Map(), evaluated: new Set(), replaced: new Map() };
+        const pass: SynthesisPass = { evaluated: new Set(), replaced: new Map() };
         passes.set(root, pass);
         // Child tables of the user's own constructs too (see children.ts), and cdk8s's dependency
         // graphs over Maps for this synthesis (see topology.ts).
@@ -146,10 +145,8 @@ function cachedToJson(this: ApiObject): any {
 /** An object's JSON, computed once per pass and handed to the synthesis that follows. */
 function passJson(pass: SynthesisPass | undefined, o: ApiObject): any {
   if (!pass) return o.toJson();
-  let json = pass.json.get(o);
-  if (json !== undefined) return json;
-  json = o.toJson();
-  pass.json.set(o, json);
+  if (pass.replaced.has(o)) return passJsonOf.get(o);
+  const json = o.toJson();
   passJsonOf.set(o, json);
   pass.replaced.set(o, Object.getOwnPropertyDescriptor(o, 'toJson'));
   Object.defineProperty(o, 'toJson', { configurable: true, writable: true, value: cachedToJson });
