@@ -7,7 +7,7 @@ import { checkDns1123Label, checkEnvName, checkPortName, checkReason } from './n
 import { checkQuantity, parseQuantity, QuantityKind } from './quantity';
 import { quote, findSecretInArgv } from './redact';
 import { ResolvedRelaxation } from './relaxations';
-import { isSecretFileReference, looksLikeSecretName, SecretKeyReference, secretValueKind } from './secrets';
+import { literalSecretEnv, looksLikeSecretName, SecretKeyReference, secretValueKind } from './secrets';
 
 /** CPU, memory and ephemeral-storage amounts, as Kubernetes quantities. */
 export interface ResourceAmounts {
@@ -402,7 +402,7 @@ function resolveEnv(env: unknown, field: string, refuser: Refuser, notSecrets: {
           ? `store it in a Secret and reference it: ${name}: { secret: { name: '<secret>', key: '<key>' } }, or mount it with secretFiles.`
           : `store the whole URL in a Secret and reference it (${name}: { secret: { name: '<secret>', key: '<key>' } }), or put only the password in a Secret as another variable and write it as $(THAT_VARIABLE) in the URL.`);
       }
-      if (looksLikeSecretName(name) && !isSecretFileReference(name, value)) {
+      if (literalSecretEnv(name, value)) {
         refuser.refuse('no-literal-secrets-in-env', f, `${name} looks like a secret but has a literal value. Literal secrets end up in the manifest, in git and in \`kubectl describe\`.`, `reference a Secret instead: ${name}: { secret: { name: '<secret>', key: '<key>' } } (or mount it with secretFiles). If the value really is not secret, write { value: '…', notASecret: '<reason>' }.`);
       }
       out.push({ name, value });

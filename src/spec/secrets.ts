@@ -84,6 +84,16 @@ export function isSecretReference(name: string, value: string): boolean {
   return typeof value === 'string' && isReferenceName(name) && REFERENCE_VALUE.test(value);
 }
 
+/**
+ * A literal env value under a secret-looking name. Names that hold the *name* (path, ARN, id…) of
+ * a secret (`TLS_SECRET_NAME`, `DB_PASSWORD_FILE`) are references, and an empty value is no
+ * secret. Value shapes (`secretValueKind`) are checked before this. The one test of the spec step
+ * and the env rules. @internal
+ */
+export function literalSecretEnv(name: string, value: string): boolean {
+  return looksLikeSecretName(name) && value !== '' && !isSecretFileReference(name, value) && !isSecretReference(name, value);
+}
+
 /** The narrower name pattern Polaris's sensitiveContainerEnvVar check uses. */
 export function polarisSensitiveName(name: string): boolean {
   return /password|token|bearer|secret/i.test(name) || SECRET_EXACT.test(name);

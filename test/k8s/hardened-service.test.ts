@@ -329,3 +329,15 @@ describe('HardenedService: workers and claims', () => {
     expect(dep.metadata.annotations['hardened-constructs.io/suppress.liveness-probe']).toMatch(/APP-77/);
   });
 });
+
+test('env: the name of a Secret is a reference, a secret-looking literal is refused (the same test as the env rules)', () => {
+  const { chart } = testChart();
+  const svc = new HardenedService(chart, 'api', serviceProps({ env: { TLS_SECRET_NAME: 'shop-tls', DB_PASSWORD_FILE: '/run/secrets/db', API_TOKEN: '' } }));
+  const env = byKind(synth(chart), 'Deployment').spec.template.spec.containers[0].env;
+  expect(env).toEqual(expect.arrayContaining([{ name: 'TLS_SECRET_NAME', value: 'shop-tls' }, { name: 'DB_PASSWORD_FILE', value: '/run/secrets/db' }]));
+  expect(svc.spec.containers[0].env.map((e) => e.name)).toContain('API_TOKEN');
+  const { chart: other } = testChart();
+  const e = hardeningError(() => new HardenedService(other, 'api', serviceProps({ env: { DB_PASSWORD: 'hunter2' } })));
+  expect([e.ruleId, e.fieldPath]).toEqual(['no-literal-secrets-in-env', 'env.DB_PASSWORD']);
+  expect(e.message).not.toContain('hunter2');
+});

@@ -33,6 +33,8 @@ describe('Dockerfile rules: exact findings', () => {
       'line 4: ENV ADMIN_PASSWORD sets a secret-looking variable to a literal (value not shown)',
     ]);
     expect(JSON.stringify(findings)).not.toMatch(/npm_abc|s3cret|changeme/);
+    // References to secrets (their name, their file) are not secrets: the same test as the env rules.
+    expect(lines('FROM debian:12.5-slim\nENV TLS_SECRET_NAME=shop-tls DB_PASSWORD_FILE=/run/secrets/db\nUSER 10001\n', 'dockerfile-no-secrets')).toEqual([]);
     expect(findings.map((f) => [f.location?.line, f.object.kind, f.file])).toEqual([[2, 'Dockerfile', 'Dockerfile'], [3, 'Dockerfile', 'Dockerfile'], [4, 'Dockerfile', 'Dockerfile']]);
   });
 

@@ -1,7 +1,7 @@
 import { rule } from './helpers';
 import { unpinnedReason } from './image';
 import { REF } from './references';
-import { isSecretFileReference, looksLikeSecretName, secretValueKind } from '../../spec/secrets';
+import { literalSecretEnv, secretValueKind } from '../../spec/secrets';
 import { DockerfileInstruction, DockerfileView } from '../dockerfile';
 import { Rule, RuleReference, Violation } from '../types';
 
@@ -161,7 +161,7 @@ export const dockerfileRules: Rule[] = [
           if (value === '' || /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(value)) continue; // unset or taken from another variable
           const kind = secretValueKind(value);
           if (kind) out.push(at(i, `${i.keyword} ${p.name} holds ${kind} (value not shown)`));
-          else if (looksLikeSecretName(p.name) && !isSecretFileReference(p.name, value)) out.push(at(i, `${i.keyword} ${p.name} sets a secret-looking variable to a literal (value not shown)`));
+          else if (literalSecretEnv(p.name, value)) out.push(at(i, `${i.keyword} ${p.name} sets a secret-looking variable to a literal (value not shown)`));
         }
       }
       return out;

@@ -1,6 +1,6 @@
 import { arr, dockerUser, effective, hasSecurityOpt, isWindows, podSc, rule, sc, str, v } from './helpers';
 import { findSecretInArgv } from '../../spec/redact';
-import { isSecretFileReference, isSecretReference, looksLikeSecretName, secretValueKind } from '../../spec/secrets';
+import { isSecretReference, literalSecretEnv, looksLikeSecretName, secretValueKind } from '../../spec/secrets';
 import { ComposeArgv, ComposeContainer } from '../compose';
 import { DockerContainer, Rule, Violation } from '../types';
 
@@ -26,14 +26,6 @@ function allVerbs(verbs: readonly string[]): boolean {
   return verbs.includes('*') || EVERY_VERB.every((x) => verbs.includes(x));
 }
 
-/**
- * A literal env value under a secret-looking name. Names that hold the *name* (path, ARN, id…) of
- * a secret (`TLS_SECRET_NAME`, `DB_PASSWORD_FILE`) are references: `isSecretReference`, the one
- * test the argument scans use too. Value shapes are checked before this.
- */
-function literalSecretEnv(name: string, value: string): boolean {
-  return looksLikeSecretName(name) && value !== '' && !isSecretFileReference(name, value) && !isSecretReference(name, value);
-}
 
 /**
  * The argument-vector check of `no-literal-secrets-in-env`, one for Kubernetes `command`/`args`
