@@ -9,6 +9,7 @@ import { COMPOSE_SERVICE_KEYS, DEPLOY_CONVERTED } from './keys';
 import { serviceNames } from './names';
 import { Call } from './printer';
 import { ComposeInputError, ComposeModel, ComposeService } from './read';
+import { singletonScheduler } from './schedulers';
 import { credentialArgs, isSecretEnv, parseUrl, redact, secretShape, urlCandidates } from './secrets';
 import { interpolateCompose, composeContainers, parseComposeBytes } from '../policy/compose';
 import { RUNTIME_SOCKET, sensitive } from '../policy/rules/host';
@@ -777,10 +778,19 @@ function planService(d: Draft, svc: ComposeService, m: DockerContainer, image: s
   // Replicas.
   const composeReplicas = Number.isInteger(svc.deploy?.replicas) ? svc.deploy!.replicas! : Number.isInteger(svc.scale) ? svc.scale as number : 1;
   d.replicas = Math.max(2, composeReplicas);
+  const scheduler = singletonScheduler([...(command ?? []), ...(args ?? [])]);
   if (claims.length) {
     d.replicas = 1;
     d.relaxations.singleReplica = 'TODO: the service writes to a ReadWriteOnce claim; move the state out (or use ReadWriteMany storage) to replicate';
     d.todo('runs one replica because it writes to a claim', 'min-replicas', false);
+  } else if (scheduler && composeReplicas < 2) {
+    // A scheduler runs once, as Compose ran it: more copies would run every job more than once.
+    d.replicas = 1;
+    d.relaxations.singleReplica = scheduler.reason;
+    d.changes.push({ ruleId: 'min-replicas', text: `runs 1 replica: ${scheduler.reason}` });
+    if (scheduler.instead) d.todo(`consider ${scheduler.instead} instead of a long-running ${scheduler.name} container`, undefined, false);
+  } else if (scheduler) {
+    d.todo(`Compose runs ${composeReplicas} copies of ${scheduler.name}, kept: ${scheduler.reason}; run one`, 'min-replicas');
   } else if (composeReplicas < 2) {
     d.changes.push({ ruleId: 'min-replicas', text: `runs ${d.replicas} replicas (Compose ran ${composeReplicas})` });
   }

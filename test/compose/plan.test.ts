@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { ComposeInputError, convertComposeText, IMAGE_KNOWLEDGE, inferEdges, k8sName, knowledgeOf, readCompose } from '../../src/compose';
+import { singletonScheduler } from '../../src/compose/schedulers';
 import { credentialArgs, secretShape } from '../../src/compose/secrets';
 
 const runs = Number(process.env.FC_NUM_RUNS ?? 100);
@@ -230,5 +231,55 @@ describe('serverArgs (the Compose command of a database preset)', () => {
 
   test('refused where the preset builds its command in a script (Redis), with a rule id', () => {
     expect(() => resolveDatabase({ ...base, engine: 'redis', serverArgs: ['--save', '60'] }, ctx)).toThrow(/\[spec\/database-args\] shop\/db: serverArgs:/);
+  });
+});
+
+describe('schedulers run once', () => {
+  test.each([
+    [['celery', '-A', 'shop', 'beat', '--loglevel=info'], 'celery beat'],
+    [['celery', '--app=shop', 'worker', '-B'], 'celery beat'],
+    [['sh', '-c', 'python manage.py migrate && exec celery -A shop beat'], 'celery beat'],
+    [['/usr/local/bin/rqscheduler', '--host', 'redis'], 'rq-scheduler'],
+    [['tini', '--', 'supercronic', '/etc/crontab'], 'cron'],
+    [['crond', '-f', '-l', '2'], 'cron'],
+    [['gosu', 'app', 'cron', '-f'], 'cron'],
+    [['php', 'artisan', 'schedule:work'], 'Laravel scheduler'],
+    [['bundle', 'exec', 'clockwork', 'clock.rb'], 'clockwork'],
+  ])('%j is %s', (argv, name) => {
+    expect(singletonScheduler(argv)?.name).toBe(name);
+  });
+
+  test.each([
+    [['celery', '-A', 'shop', 'worker', '--concurrency=4']],
+    [['python', 'manage.py', 'cron']],
+    [['gunicorn', 'shop.wsgi', '--bind', '0.0.0.0:8000']],
+    [['echo', 'beat']],
+    [[]],
+  ])('%j is not a scheduler', (argv) => {
+    expect(singletonScheduler(argv)).toBeUndefined();
+  });
+
+  test('converted: the worker is replicated, beat runs once with its reason, and both synthesize', () => {
+    const r = convert([
+      'services:',
+      '  worker:',
+      '    image: ghcr.io/acme/shop:1.0.0',
+      '    command: celery -A shop worker --concurrency=4',
+      '  beat:',
+      '    image: ghcr.io/acme/shop:1.0.0',
+      '    command: ["celery", "-A", "shop", "beat"]',
+    ].join('\n'));
+    const deployments = r.synthesized.objects.filter((o: any) => o.kind === 'Deployment');
+    const replicas = Object.fromEntries(deployments.map((o: any) => [o.metadata.name, o.spec.replicas]));
+    expect(replicas).toEqual({ worker: 2, beat: 1 });
+    const beat: any = deployments.find((o: any) => o.metadata.name === 'beat');
+    expect(beat.metadata.annotations['hardened-constructs.io/suppress.min-replicas']).toMatch(/^singleReplica: celery beat is the periodic task scheduler: a second copy sends every scheduled task twice/);
+    expect(r.files['MIGRATION.md']).toContain('runs 1 replica: celery beat is the periodic task scheduler');
+  });
+
+  test('Compose that runs two schedulers keeps them, with a note to run one', () => {
+    const r = convert('services:\n  beat:\n    image: ghcr.io/acme/shop:1.0.0\n    command: celery -A shop beat\n    deploy: { replicas: 2 }\n');
+    expect((r.synthesized.objects.find((o: any) => o.kind === 'Deployment') as any).spec.replicas).toBe(2);
+    expect(r.files['MIGRATION.md']).toMatch(/Compose runs 2 copies of celery beat, kept: .*; run one/);
   });
 });
