@@ -14,7 +14,7 @@ import { credentialArgs, isSecretEnv, parseUrl, redact, secretShape, urlCandidat
 import { interpolateCompose, composeContainers, parseComposeBytes } from '../policy/compose';
 import { RUNTIME_SOCKET, sensitive } from '../policy/rules/host';
 import { DockerContainer } from '../policy/types';
-import { scalarText } from '../spec/canonical';
+import { isLoopbackAddress, scalarText } from '../spec/canonical';
 import { SIZE_PRESETS, SizePreset } from '../spec/defaults';
 import { ENGINES } from '../spec/engines';
 import { HardeningError, Refuser } from '../spec/errors';
@@ -49,8 +49,8 @@ export interface PlannedWorkload {
   /** The spec (HardenedServiceSpec or StatefulDatabaseSpec) as data; peers are printer Calls. */
   readonly spec: Record<string, unknown>;
   readonly ports: PlannedPort[];
-  /** Compose `ports:` that were published on the host. */
-  readonly published: { readonly name: string; readonly composePort: number; readonly hostPort: number }[];
+  /** Compose `ports:` that were published on the host (`loopback`: on its loopback interface only). */
+  readonly published: { readonly name: string; readonly composePort: number; readonly hostPort: number; readonly loopback?: boolean }[];
   /** Docker: the healthcheck command (Docker runs checks inside the container). */
   readonly healthcheck?: string[];
   /** Secrets the workload references (names), for Docker's secret sources. */
@@ -621,7 +621,7 @@ function planPorts(d: Draft, svc: ComposeService, m: DockerContainer): void {
   d.ports = out.sort((a, b) => a.composePort - b.composePort || a.protocol.localeCompare(b.protocol));
   d.published = (m.ports ?? []).filter((p) => p.external !== undefined).flatMap((p) => {
     const declared = d.ports.find((x) => x.composePort === p.internal && x.protocol === protocolOf(p));
-    return declared ? [{ name: declared.name, composePort: p.internal, hostPort: p.external! }] : [];
+    return declared ? [{ name: declared.name, composePort: p.internal, hostPort: p.external!, loopback: isLoopbackAddress(p.ip) || undefined }] : [];
   });
 }
 
@@ -806,9 +806,16 @@ function planService(d: Draft, svc: ComposeService, m: DockerContainer, image: s
   spec.env = Object.keys(env).length ? env : undefined;
   spec.priorityClassName = `${ns}-default`;
   // Published ports: the ingress controller may connect (the Compose file exposed it to the world).
-  if (d.published.length) {
+  // A port published on the host's loopback interface only was reachable from that host alone:
+  // it stays inside the namespace, like an unpublished port.
+  const exposed = d.published.filter((p) => !p.loopback);
+  if (exposed.length) {
     spec.ingress = [{ from: new Call('Peer.ingressController', []) }];
-    d.todo(`Compose published port(s) ${d.published.map((p) => `${p.hostPort}→${p.composePort}`).join(', ')}: the service admits the ingress controller; add an Ingress with TLS`, 'ingress-tls');
+    d.todo(`Compose published port(s) ${exposed.map((p) => `${p.hostPort}→${p.composePort}`).join(', ')}: the service admits the ingress controller; add an Ingress with TLS`, 'ingress-tls');
+  }
+  const local = d.published.filter((p) => p.loopback);
+  if (local.length) {
+    d.changes.push({ text: `port(s) ${local.map((p) => `${p.hostPort}→${p.composePort}`).join(', ')} were published on the host's loopback interface only: not exposed outside the namespace (reach them with kubectl port-forward)` });
   }
 }
 

@@ -99,7 +99,7 @@ export function migrationReport(plan: ConversionPlan, synth: SynthesizedPlan): s
       lines.push(`- Reachable from: ${f.reachableFrom.join('; ') || 'nobody'}.`);
       lines.push(`- Connects to: ${f.connectsTo.join('; ') || 'nothing'}.`);
       const d = docker.get(w.name);
-      const composePublished = w.published.map((p) => `${p.hostPort}:${p.composePort}`).join(', ');
+      const composePublished = w.published.filter((p) => !p.loopback).map((p) => `${p.hostPort}:${p.composePort}`).join(', ');
       if (d) lines.push(`- Docker (docker.ts): ${d.containers} container(s); ${d.published.length ? `published on ${d.published.join(', ')}` : 'no port published'}${composePublished ? ` (Compose published ${composePublished} on every interface)` : ''}.`);
       lines.push('');
     }

@@ -7,6 +7,14 @@
 import * as path from 'path';
 import * as ipaddr from 'ipaddr.js';
 
+/** A host address on the loopback interface (`127.0.0.0/8`, `::1`, `localhost`, `[::1]`). @internal */
+export function isLoopbackAddress(host: unknown): boolean {
+  if (typeof host !== 'string') return false;
+  const h = host.trim().replace(/^\[(.*)\]$/, '$1');
+  if (h.toLowerCase() === 'localhost') return true;
+  return ipaddr.isValid(h) && ipaddr.process(h).range() === 'loopback';
+}
+
 /**
  * The text of a value read from a file (YAML, JSON, Compose): strings as they are, numbers and
  * booleans as written, null/undefined as ''. Objects and lists become JSON: `String()` would call

@@ -283,3 +283,24 @@ describe('schedulers run once', () => {
     expect(r.files['MIGRATION.md']).toMatch(/Compose runs 2 copies of celery beat, kept: .*; run one/);
   });
 });
+
+describe('published ports', () => {
+  const ingressFrom = (r: ReturnType<typeof convert>) => JSON.stringify((r.synthesized.objects.find((o: any) => o.kind === 'NetworkPolicy') as any).spec.ingress);
+  test.each([
+    ['"127.0.0.1:8080:8080"'],
+    ['"127.0.0.2:8080:8080"'],
+    ['{ target: 8080, published: "8080", host_ip: "::1" }'],
+    ['{ target: 8080, published: 8080, host_ip: "[::1]" }'],
+  ])('%s (the host\'s loopback only) stays inside the namespace', (port) => {
+    const r = convert(`services:\n  admin:\n    image: ghcr.io/acme/admin:1.0.0\n    ports: [${port}]\n`);
+    expect(ingressFrom(r)).not.toContain('ingress-nginx');
+    expect(ingressFrom(r)).toContain('"kubernetes.io/metadata.name":"shop"');
+    expect(r.files['MIGRATION.md']).toContain("were published on the host's loopback interface only");
+    expect(r.files['MIGRATION.md']).not.toContain('on every interface');
+  });
+
+  test.each([['"8080:8080"'], ['"0.0.0.0:8080:8080"'], ['"10.0.0.5:8080:8080"']])('%s admits the ingress controller', (port) => {
+    const r = convert(`services:\n  web:\n    image: ghcr.io/acme/web:1.0.0\n    ports: [${port}]\n`);
+    expect(ingressFrom(r)).toContain('ingress-nginx');
+  });
+});
