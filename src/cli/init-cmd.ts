@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Io } from './audit';
 import { ComposeInputError, convertComposeText } from '../compose';
+import { decodeText, EncodingError } from './encoding';
 import { oneLine } from '../compose/printer';
 import { redact } from '../compose/secrets';
 import { HardeningError } from '../spec/errors';
@@ -36,10 +37,16 @@ function readCompose(file: string): string {
   }
   if (!st.isFile()) throw new InitError(`${show(file)}: not a regular file`);
   if (st.size > MAX_COMPOSE_BYTES) throw new InitError(`${show(file)}: ${st.size} bytes is more than the ${MAX_COMPOSE_BYTES}-byte limit for a Compose file`);
+  let bytes: Buffer;
   try {
-    return fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (e) {
     throw new InitError(`${show(file)}: cannot read (${errCode(e)})`);
+  }
+  try {
+    return decodeText(bytes, show(file));
+  } catch (e) {
+    throw e instanceof EncodingError ? new InitError(e.message) : e;
   }
 }
 

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { decodeText, EncodingError } from './encoding';
 import { loadYamlWithPositions, MAX_DEPTH, PositionIndex, YamlSyntaxError } from './positions';
 import { composeContainers, isComposeDocument } from '../policy/compose';
 import { DockerfileView, isDockerfileName, parseDockerfile } from '../policy/dockerfile';
@@ -167,7 +168,12 @@ function readCapped(fd: number, max: number, what: string): string {
     if (total > max) throw new InputError(`${what}: larger than ${max} bytes (the --max-file-size limit; raise it to audit bigger inputs)`);
     chunks.push(Buffer.from(buf.subarray(0, n)));
   }
-  return Buffer.concat(chunks, total).toString('utf8');
+  try {
+    return decodeText(Buffer.concat(chunks, total), what);
+  } catch (e) {
+    if (e instanceof EncodingError) throw new InputError(e.message);
+    throw e;
+  }
 }
 
 function readInput(f: InputFile, max: number): string {

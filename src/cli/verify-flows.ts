@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { Io } from './audit';
+import { decodeText, EncodingError } from './encoding';
 import { InputError, loadInputs } from './load';
 import { FlowsError, loadCluster } from '../flows/model';
 import { formatVerifyText, parseFlowsFile, verifyFlows } from '../flows/verify';
@@ -20,8 +21,9 @@ export function runVerifyFlows(paths: readonly string[], opts: VerifyFlowsOption
   try {
     let text: string;
     try {
-      text = fs.readFileSync(opts.flows, 'utf8');
+      text = decodeText(fs.readFileSync(opts.flows), `--flows ${opts.flows}`);
     } catch (e) {
+      if (e instanceof EncodingError) throw new FlowsError(e.message);
       throw new FlowsError(`--flows ${opts.flows}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     const flows = parseFlowsFile(text, opts.flows);
