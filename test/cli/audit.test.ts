@@ -7,13 +7,7 @@ import { App } from 'cdk8s';
 import { stringify } from 'yaml';
 import { buildShop } from '../../examples/shop/main';
 import { run } from '../../src/cli/main';
-
-function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = run(args, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; }, isTTY: false });
-  return { code, stdout, stderr };
-}
+import { cli } from '../util/cli';
 
 const inputs = path.join(__dirname, 'inputs');
 const naive = path.join(inputs, 'naive.yaml');

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { decodeText, EncodingError } from '../../src/cli/encoding';
-import { run } from '../../src/cli/main';
+import { cli } from '../util/cli';
 
 const manifest = [
   'apiVersion: v1',
@@ -28,11 +28,9 @@ function audit(bytes: Buffer, name = 'pod.yaml'): { code: number; out: string; e
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hardened-enc-'));
   const file = path.join(dir, name);
   fs.writeFileSync(file, bytes);
-  let out = '';
-  let err = '';
-  const code = run(['audit', file, '--format', 'json'], { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, isTTY: false });
+  const r = cli('audit', file, '--format', 'json');
   fs.rmSync(dir, { recursive: true, force: true });
-  return { code: code as number, out, err };
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 /** Rule ids and positions of an audit, without the temporary file name. */

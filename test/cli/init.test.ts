@@ -4,9 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { defaultRuleSet, evaluateKubernetes } from '../../src';
-import { run } from '../../src/cli/main';
 import { allowedByPolicies } from '../../src/compose';
 import { recordResources } from '../../src/docker';
+import { cli } from '../util/cli';
 import { expectValidObjects } from '../util/k8s-schema';
 import { pssRestrictedViolations } from '../util/pss';
 
@@ -14,13 +14,6 @@ jest.setTimeout(300_000);
 const inputs = path.join(__dirname, 'compose');
 const repo = path.resolve(__dirname, '..', '..');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'init-'));
-
-function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = run(args, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; }, isTTY: false });
-  return { code, stdout, stderr };
-}
 
 function convert(name: string) {
   const out = path.join(root, name);

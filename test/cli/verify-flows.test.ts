@@ -1,14 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { run } from '../../src/cli/main';
-
-function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = run(args, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; }, isTTY: false });
-  return { code, stdout, stderr };
-}
+import { cli } from '../util/cli';
 
 const fixtures = path.join(__dirname, '..', 'flows', 'fixtures');
 const cluster = path.join(fixtures, 'cluster.yaml');

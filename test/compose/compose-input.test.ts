@@ -8,9 +8,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { composeSchemaCheck } from '../../src/cli/compose-schema';
-import { run } from '../../src/cli/main';
 import { convertComposeText, planConversion, readCompose } from '../../src/compose';
 import { COMPOSE_SERVICE_KEYS } from '../../src/compose/keys';
+import { cli } from '../util/cli';
 
 jest.setTimeout(120_000);
 
@@ -162,12 +162,6 @@ describe('every key of a Compose service is converted or listed as not converted
 });
 
 describe('the project name', () => {
-  function cli(...args: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = run(args, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; }, isTTY: false });
-    return { code, stdout, stderr };
-  }
 
   test('a --name that is not a DNS-1123 label is not silently replaced: init says which namespace it used', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'init-name-'));

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { run } from '../../src/cli/main';
+import { cli } from '../util/cli';
 
 const loaded: string[] = [];
 jest.mock('@pulumi/pulumi', () => {
@@ -20,13 +20,6 @@ jest.mock('@pulumi/docker', () => {
 });
 
 jest.setTimeout(120_000);
-
-function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = run(args, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; }, isTTY: false });
-  return { code, stdout, stderr };
-}
 
 test('init converts a Compose file with a database and a published port without loading any @pulumi module', () => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'init-no-pulumi-')), 'infra');

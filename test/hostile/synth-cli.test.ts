@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { EXIT_INTERNAL, run } from '../../src/cli/main';
 import { DEFAULT_SYNTH_TIMEOUT_SECONDS } from '../../src/cli/synth';
+import { cli } from '../util/cli';
 
 /**
  * `hardened synth` against hostile apps and output folders: one-line messages, the documented exit
@@ -11,13 +12,6 @@ import { DEFAULT_SYNTH_TIMEOUT_SECONDS } from '../../src/cli/synth';
  */
 jest.setTimeout(240_000);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-synth-'));
-
-function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = run(args, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; }, isTTY: false });
-  return { code, stdout, stderr };
-}
 
 /** Every file below `dir`, with contents. */
 function snapshot(dir: string): Record<string, string> {

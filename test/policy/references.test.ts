@@ -1,17 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { run } from '../../src/cli/main';
 import { toSarif } from '../../src/cli/sarif';
 import { BUILTIN_RULES, defaultRuleSet } from '../../src/policy/catalogue';
+import { cli } from '../util/cli';
 
 const root = path.resolve(__dirname, '../..');
-
-function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = run(args, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; }, isTTY: false });
-  return { code, stdout, stderr };
-}
 
 /** Every text file under a folder (recursively), relative to the repository. */
 function filesUnder(dir: string): string[] {
