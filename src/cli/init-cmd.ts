@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Io } from './audit';
-import { ComposeInputError, convertComposeText } from '../compose';
+import { ComposeFileLoader, ComposeInputError, convertComposeText, parseExtendedFile } from '../compose';
 import { decodeText, EncodingError } from './encoding';
 import { oneLine } from '../compose/printer';
 import { redact } from '../compose/secrets';
@@ -20,6 +20,8 @@ export interface InitOptions {
   readonly version: string;
   /** Dependency spec of hardened-constructs in the generated package.json (e.g. `file:/opt/hc`). */
   readonly packageSpec?: string;
+  /** Compose profiles to enable (`--profile`, repeatable or comma-separated; `*` for all). */
+  readonly profiles?: readonly string[];
 }
 
 class InitError extends Error {}
@@ -48,6 +50,30 @@ function readCompose(file: string): string {
   } catch (e) {
     throw e instanceof EncodingError ? new InitError(e.message) : e;
   }
+}
+
+/** Files named by `extends.file`, read like the Compose file itself, relative to the file naming them. */
+function extendedFileLoader(main: string): ComposeFileLoader {
+  return (file, from) => {
+    const abs = path.resolve(path.dirname(from ?? path.resolve(main)), file);
+    const text = readCompose(abs);
+    let canonical = abs;
+    try {
+      canonical = fs.realpathSync(abs);
+    } catch {
+      // read above: keep the resolved path
+    }
+    return { services: parseExtendedFile(text, show(file)), path: canonical };
+  };
+}
+
+/** Profile names as `docker compose --profile` takes them (comma-separated lists too). */
+function profilesOf(opts: InitOptions): string[] {
+  const out = (opts.profiles ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  for (const p of out) {
+    if (p !== '*' && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(p)) throw new InitError(`--profile: ${JSON.stringify(oneLine(p))} is not a Compose profile name ([a-zA-Z0-9][a-zA-Z0-9_.-]+, or * for all)`);
+  }
+  return out;
 }
 
 function packageSpecOf(opts: InitOptions): string {
@@ -156,11 +182,20 @@ export function runInit(file: string, opts: InitOptions, io: Io): number {
   try {
     const text = readCompose(file);
     const folder = path.basename(path.dirname(path.resolve(file)));
+    let canonical = path.resolve(file);
+    try {
+      canonical = fs.realpathSync(file);
+    } catch {
+      // read above: keep the resolved path
+    }
     const result = convertComposeText(text, {
       project: opts.name,
       defaultProject: folder,
       source: path.basename(file),
       packageSpec: packageSpecOf(opts),
+      path: canonical,
+      load: extendedFileLoader(canonical),
+      profiles: profilesOf(opts),
     });
     const out = path.resolve(opts.out);
     const { exists } = checkOut(out, [...Object.keys(result.files), MANIFEST], !!opts.force);

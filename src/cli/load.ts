@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { decodeText, EncodingError } from './encoding';
 import { loadYamlWithPositions, MAX_DEPTH, PositionIndex, YamlSyntaxError } from './positions';
+import { ExtendsError, parseExtendedFile, resolveExtends, usesExtends } from '../compose/extends';
 import { composeContainers, isComposeDocument } from '../policy/compose';
 import { DockerfileView, isDockerfileName, parseDockerfile } from '../policy/dockerfile';
 import { SourcedObject } from '../policy/engine';
@@ -306,7 +307,37 @@ function malformedYaml(file: string, e: YamlSyntaxError, text: string): InputErr
  * `explicit` inputs (named on the command line, stdin) must be Kubernetes objects or Compose
  * files (else InputError); in folder walks, other files are skipped and reported.
  */
-export function parseText(text: string, file: string, explicit = true): ParsedText {
+/**
+ * A Compose file's services with every `extends` merged (as `docker compose config` does); files
+ * named by `extends.file` are read relative to the file naming them, with the same size limit.
+ */
+function composeServices(services: Record<string, unknown>, file: string, source: { path?: string; maxFileSize?: number }): Record<string, unknown> {
+  if (!usesExtends(services)) return services;
+  const main = path.resolve(source.path ?? 'stdin');
+  const max = source.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  try {
+    return resolveExtends(services, {
+      file: main,
+      load: (f, from) => {
+        const abs = path.resolve(path.dirname(from ?? main), f);
+        const text = readInput({ file: abs, explicit: true }, max);
+        let canonical = abs;
+        try {
+          canonical = fs.realpathSync(abs);
+        } catch {
+          // read above: keep the resolved path
+        }
+        return { services: parseExtendedFile(text, f), path: canonical };
+      },
+    }).services;
+  } catch (e) {
+    if (e instanceof ExtendsError) throw new InputError(`${file}: ${e.message}`);
+    if (e instanceof InputError) throw new InputError(`${file}: extends: ${e.message}`);
+    throw e;
+  }
+}
+
+export function parseText(text: string, file: string, explicit = true, source: { path?: string; maxFileSize?: number } = {}): ParsedText {
   const objects: SourcedObject[] = [];
   const containers: DockerContainer[] = [];
   const skipped: SkippedFile[] = [];
@@ -344,7 +375,7 @@ export function parseText(text: string, file: string, explicit = true): ParsedTe
     if (doc === null || doc === undefined) return;
     const where = docs.length > 1 ? `document ${i + 1}` : 'the document';
     if (isComposeDocument(doc)) {
-      const cs = composeContainers(doc, file);
+      const cs = composeContainers({ services: composeServices(doc.services, file, source) }, file);
       containers.push(...(index ? cs.map((c) => ({ ...c, locate: composeLocator(index!, doc.services[c.name]) })) : cs));
       return;
     }
@@ -459,7 +490,7 @@ export function loadInputs(paths: readonly string[], optsOrProgress?: LoadOption
       audited++;
       return;
     }
-    const r = parseText(text, name, f.explicit);
+    const r = parseText(text, name, f.explicit, { path: f.file === '-' ? undefined : f.file, maxFileSize: max });
     if (r.objects.length || r.containers.length || !r.skipped.length) audited++;
     objects.push(...r.objects);
     containers.push(...r.containers);

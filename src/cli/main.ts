@@ -156,10 +156,12 @@ export function run(argv: readonly string[], io: Io = processIo): number {
     .option('--name <project>', 'project (and namespace) name (default: the file\'s top-level name, else its folder)')
     .option('--force', 'replace the generated files in a non-empty output folder (edited ones are backed up first)')
     .option('--package-spec <spec>', 'hardened-constructs dependency of the generated package.json: a version range, or file:<folder> of a local copy (default: ^<this version>)')
-    .action((opts: { fromCompose: string; out: string; name?: string; force?: boolean; packageSpec?: string }) => guard(() => {
+    .option('--profile <name>', 'enable a Compose profile, as docker compose --profile (repeatable; * for all): services with profiles are converted only when one is enabled', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .action((opts: { fromCompose: string; out: string; name?: string; force?: boolean; packageSpec?: string; profile: string[] }) => guard(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { runInit } = require('./init-cmd') as typeof import('./init-cmd');
-      return runInit(opts.fromCompose, { out: opts.out, name: opts.name, force: opts.force, version, packageSpec: opts.packageSpec }, io);
+      const { fromCompose, out, name, force, packageSpec, profile } = opts;
+      return runInit(fromCompose, { out, name, force, version, packageSpec, profiles: profile }, io);
     }));
 
   program

@@ -5,12 +5,17 @@
  * from the synthesized objects).
  */
 import { emitProject } from './emit';
+import { ComposeFileLoader } from './extends';
 import { ConversionPlan, planConversion } from './plan';
+import { selectProfiles } from './profiles';
 import { readCompose } from './read';
 import { migrationReport } from './report';
 import { SynthesizedPlan, synthesizePlan } from './synth';
 
 export { ComposeInputError, readCompose } from './read';
+export { ExtendsError, resolveExtends, parseExtendedFile } from './extends';
+export type { ComposeFileLoader, ExtendsOptions, ExtendsResult } from './extends';
+export { selectProfiles } from './profiles';
 export { planConversion, shellWords } from './plan';
 export type { ConversionPlan, PlannedEdge, PlannedWorkload, Item } from './plan';
 export { IMAGE_KNOWLEDGE, knowledgeOf } from './images';
@@ -33,6 +38,22 @@ export interface ConvertOptions {
   readonly source: string;
   /** The hardened-constructs dependency of the generated package.json (a range or `file:` spec). */
   readonly packageSpec: string;
+  /**
+   * Path of the Compose file: relative paths of services extended from other files are rewritten against its folder.
+   * @default - the current folder
+   */
+  readonly path?: string;
+  /**
+   * Reads a file named by `extends.file` (the CLI reads it from disk).
+   * @default - such an extends is refused
+   */
+  readonly load?: ComposeFileLoader;
+  /**
+   * Compose profiles to enable, as `docker compose --profile`: a service with `profiles` is
+   * converted only when one of them is enabled; `*` enables all.
+   * @default - none: services with profiles are left out (listed in MIGRATION.md)
+   */
+  readonly profiles?: readonly string[];
 }
 
 export interface ConversionResult {
@@ -43,9 +64,10 @@ export interface ConversionResult {
 
 /** Convert Compose text. Throws ComposeInputError for bad input (nothing is written by this). */
 export function convertComposeText(text: string, options: ConvertOptions): ConversionResult {
-  const model = readCompose(text, options.source);
+  const read = readCompose(text, options.source, { path: options.path, load: options.load });
+  const { model, leftOut } = selectProfiles(read, options.profiles ?? [], options.source);
   const named = typeof model.document.name === 'string' && model.document.name.trim() ? model.document.name : undefined;
-  const plan = planConversion(model, { ...options, project: options.project ?? named ?? options.defaultProject ?? 'app' });
+  const plan = { ...planConversion(model, { ...options, project: options.project ?? named ?? options.defaultProject ?? 'app' }), leftOut };
   const synthesized = synthesizePlan(plan);
   const files = { ...emitProject(plan, options, synthesized.flows), 'MIGRATION.md': migrationReport(plan, synthesized) };
   return { files, plan, synthesized };

@@ -93,6 +93,8 @@ export interface ConversionPlan {
   readonly names: ReadonlyMap<string, string>;
   /** Fields of the Compose file newer than the converter's schema (dotted paths): not converted. */
   readonly unknownFields: readonly string[];
+  /** Services left out because none of their profiles is enabled. */
+  readonly leftOut?: readonly { readonly name: string; readonly profiles: readonly string[] }[];
 }
 
 const PRESET_EPHEMERAL = { request: '128Mi', limit: '512Mi' };
@@ -327,7 +329,12 @@ export function planConversion(model: ComposeModel, options: { project: string; 
   }
   const rawEdges = inferEdges(services, names);
   const workloads = new Map<string, Draft>();
-  for (const n of ok) workloads.set(n, planWorkload(n, services.get(n)!, models.get(n)!, names.get(n)!, ns, portNotes.get(n)!));
+  for (const n of ok) {
+    const d = planWorkload(n, services.get(n)!, models.get(n)!, names.get(n)!, ns, portNotes.get(n)!);
+    const chain = model.extended?.get(n);
+    if (chain) d.changes.unshift({ text: `extends ${chain.join(', which extends ')}: merged as \`docker compose config\` does (depends_on and volumes_from are not inherited)` });
+    workloads.set(n, d);
+  }
 
   const edges = rawEdges.map((e) => resolveEdge(e, workloads, names, refused));
   finishWorkloads(workloads, edges, ns);
@@ -731,7 +738,6 @@ function planService(d: Draft, svc: ComposeService, m: DockerContainer, image: s
   }
   if (svc.env_file !== undefined) d.todo('env_file is not converted: move plain settings into spec.ts and secrets into a Secret', 'no-literal-secrets-in-env');
   if (svc.configs !== undefined) d.todo('configs are not converted: put the files in a ConfigMap and mount it');
-  if (svc.extends !== undefined) d.todo('extends is not followed: merge the extended service by hand');
 
   // Command line (credentials become Secret references).
   let command = commandWords(d, 'entrypoint', svc.entrypoint);

@@ -4,6 +4,7 @@
  * merges separate files given with -f, not documents of one file).
  */
 import { parseAllDocuments } from 'yaml';
+import { ComposeFileLoader, ExtendsError, resolveExtends, usesExtends } from './extends';
 import { composeSchemaCheck } from '../cli/compose-schema';
 
 /** The fields of a Compose service the conversion reads (the schema has checked their types). */
@@ -52,6 +53,15 @@ export interface ComposeModel {
   readonly document: Record<string, unknown>;
   /** Fields newer than the Compose schema (dotted paths): not converted, listed in MIGRATION.md. */
   readonly unknownFields: readonly string[];
+  /** Services that extend others (merged in): the services merged into each, nearest first. */
+  readonly extended?: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface ReadOptions {
+  /** Path of the Compose file (relative paths of extended services from other files are rewritten against its folder). */
+  readonly path?: string;
+  /** Reads a file named by `extends.file`; without it such an `extends` is refused. */
+  readonly load?: ComposeFileLoader;
 }
 
 /** Bad input for `init`: one line, exit 2. */
@@ -63,7 +73,7 @@ export class ComposeInputError extends Error {
 }
 
 /** Parse and validate Compose text. Throws ComposeInputError (messages name `file`, never echo values). */
-export function readCompose(text: string, file: string): ComposeModel {
+export function readCompose(text: string, file: string, options: ReadOptions = {}): ComposeModel {
   const docs = parseAllDocuments(text, { prettyErrors: true, merge: true, uniqueKeys: true });
   const list = Array.isArray(docs) ? docs : [docs];
   const err = list.flatMap((d) => d.errors)[0];
@@ -88,11 +98,25 @@ export function readCompose(text: string, file: string): ComposeModel {
   if (errors.length) {
     throw new ComposeInputError(`${file} does not follow the Compose Specification: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}`);
   }
-  const raw = (doc as { services: Record<string, unknown> }).services;
+  let raw = (doc as { services: Record<string, unknown> }).services;
+  let extended: ReadonlyMap<string, readonly string[]> = new Map();
+  if (usesExtends(raw)) {
+    try {
+      ({ services: raw, merged: extended } = resolveExtends(raw, { file: options.path, load: options.load }));
+    } catch (e) {
+      if (e instanceof ExtendsError) throw new ComposeInputError(`${file}: ${e.message}`);
+      throw e;
+    }
+    // The merged services are checked like the file itself (an extended file may hold fragments).
+    const merged = composeSchemaCheck({ ...(doc as Record<string, unknown>), services: raw });
+    if (merged.errors.length) {
+      throw new ComposeInputError(`${file}: with extends merged, the services do not follow the Compose Specification: ${merged.errors.slice(0, 5).join('; ')}${merged.errors.length > 5 ? ` (and ${merged.errors.length - 5} more)` : ''}`);
+    }
+  }
   const services = new Map<string, ComposeService>();
   for (const name of Object.keys(raw).sort()) {
     const svc = Object.prototype.hasOwnProperty.call(raw, name) ? raw[name] : undefined;
     services.set(name, (svc && typeof svc === 'object' && !Array.isArray(svc) ? svc : {}) as ComposeService);
   }
-  return { services, document: doc as Record<string, unknown>, unknownFields };
+  return { services, document: doc as Record<string, unknown>, unknownFields, extended };
 }

@@ -109,6 +109,11 @@ export function migrationReport(plan: ConversionPlan, synth: SynthesizedPlan): s
   for (const r of plan.refused) {
     lines.push(`## ${text(r.composeName)} (not converted)`, '', `Refused: ${r.item.ruleId ? `\`${r.item.ruleId}\`: ` : ''}${text(r.item.text)}`, '', 'The rest of the file was converted without it. Run it outside the cluster, or redesign it so it needs none of this.', '');
   }
+  if (plan.leftOut?.length) {
+    lines.push('## Left out (profiles)', '', 'These services run only when one of their Compose profiles is enabled (`docker compose --profile …`), and none was: they were not converted, as `docker compose up` would not start them. Convert again with `--profile <name>` to include them.', '');
+    for (const l of plan.leftOut) lines.push(`- \`${text(l.name)}\` (profiles: ${l.profiles.map((p) => `\`${text(p)}\``).join(', ')})`);
+    lines.push('');
+  }
   if (plan.unknownFields.length) {
     lines.push('## Fields not converted', '', 'The Compose Specification gained these fields after the schema this converter validates against: they were not read. Carry over by hand what they did.', '');
     for (const f of plan.unknownFields) lines.push(`- \`${text(f)}\``);

@@ -230,7 +230,8 @@ function isInterpolation(v: string): boolean {
   return /^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-?+][^}]*)?\}$|^\$[A-Za-z_][A-Za-z0-9_]*$/.test(v.trim());
 }
 
-function parsePort(p: unknown): DockerPort | undefined {
+/** One `ports` entry (short or long syntax). @internal */
+export function parsePort(p: unknown): DockerPort | undefined {
   if (isRecord(p)) {
     const internal = num(p.target);
     if (internal === undefined) return undefined;
@@ -261,7 +262,8 @@ function parsePort(p: unknown): DockerPort | undefined {
 
 type Mount = NonNullable<DockerContainer['mounts']>[number];
 
-function parseVolume(v: unknown): Mount | undefined {
+/** One `volumes` entry (short or long syntax). @internal */
+export function parseVolume(v: unknown): Mount | undefined {
   if (isRecord(v)) {
     const type = v.type === 'bind' || v.type === 'tmpfs' ? v.type : 'volume';
     if (typeof v.target !== 'string') return undefined;

@@ -1,0 +1,232 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as fc from 'fast-check';
+import { ComposeFileLoader, ComposeInputError, convertComposeText, ExtendsError, parseExtendedFile, readCompose, resolveExtends, selectProfiles } from '../../src/compose';
+import { cli } from '../util/cli';
+
+const runs = Number(process.env.FC_NUM_RUNS ?? 100);
+const merged = (services: Record<string, unknown>, name: string, load?: ComposeFileLoader, file = '/app/compose.yaml') => resolveExtends(services, { file, load }).services[name];
+
+/** An in-memory set of files for `extends.file`. */
+function memoryLoader(files: Record<string, Record<string, unknown>>): ComposeFileLoader {
+  return (file, from) => {
+    const abs = path.posix.resolve(path.posix.dirname(from ?? '/app/compose.yaml'), file);
+    if (!files[abs]) throw new ExtendsError(`${file}: cannot read (ENOENT)`);
+    return { services: files[abs], path: abs };
+  };
+}
+
+describe('extends: the Compose merge rules', () => {
+  test('mappings merge key by key (local wins), scalars are replaced, the result has no extends', () => {
+    const s = merged({
+      base: { image: 'x:1', user: '10001', deploy: { replicas: 2, resources: { limits: { cpus: '1', memory: '1g' } } } },
+      app: { extends: 'base', user: '20000', deploy: { resources: { limits: { memory: '2g' } } } },
+    }, 'app');
+    expect(s).toEqual({ image: 'x:1', user: '20000', deploy: { replicas: 2, resources: { limits: { cpus: '1', memory: '2g' } } } });
+  });
+
+  test('sequences append; command, entrypoint and healthcheck.test are replaced', () => {
+    const s = merged({
+      base: { image: 'x:1', cap_drop: ['ALL'], dns: '1.1.1.1', command: ['serve', '--port', '1'], entrypoint: 'tini --', healthcheck: { test: ['CMD', 'a'], interval: '5s' } },
+      app: { extends: { service: 'base' }, cap_drop: ['NET_RAW'], dns: ['8.8.8.8'], command: ['work'], healthcheck: { test: ['CMD', 'b'] } },
+    }, 'app');
+    expect(s).toEqual({
+      image: 'x:1', cap_drop: ['ALL', 'NET_RAW'], dns: ['1.1.1.1', '8.8.8.8'], command: ['work'], entrypoint: 'tini --', healthcheck: { test: ['CMD', 'b'], interval: '5s' },
+    });
+  });
+
+  test('environment, labels and the like merge by name across list and mapping forms', () => {
+    const s = merged({
+      base: { image: 'x:1', environment: ['A=1', 'B=2', 'C'], labels: { team: 'a' }, extra_hosts: ['db:10.0.0.1'], build: { context: '.', args: ['V=1'] } },
+      app: { extends: 'base', environment: { B: '3' }, labels: ['tier=web'], extra_hosts: { db: '10.0.0.2' }, build: { args: { W: '2' } } },
+    }, 'app') as Record<string, unknown>;
+    expect(s.environment).toEqual({ A: '1', B: '3', C: null });
+    expect(s.labels).toEqual({ team: 'a', tier: 'web' });
+    expect(s.extra_hosts).toEqual({ db: '10.0.0.2' });
+    expect(s.build).toEqual({ context: '.', args: { V: '1', W: '2' } });
+  });
+
+  test('ports, volumes, secrets and configs merge by their unique key', () => {
+    const s = merged({
+      base: { image: 'x:1', ports: ['8080:80', '9000:9000/udp'], volumes: ['data:/var/lib/app', './conf:/etc/app:ro'], secrets: ['db', { source: 'api', target: 'k' }] },
+      app: { extends: 'base', ports: [{ target: 80, published: 8080 }, '9001:9001'], volumes: ['other:/var/lib/app'], secrets: [{ source: 'db', mode: 256 }, 'tls'] },
+    }, 'app') as Record<string, unknown>;
+    expect(s.ports).toEqual([{ target: 80, published: 8080 }, '9000:9000/udp', '9001:9001']);
+    expect(s.volumes).toEqual(['other:/var/lib/app', './conf:/etc/app:ro']);
+    expect(s.secrets).toEqual([{ source: 'db', mode: 256 }, { source: 'api', target: 'k' }, 'tls']);
+  });
+
+  test('depends_on and volumes_from are never inherited; the extended service stays as it is', () => {
+    const services = { base: { image: 'x:1', depends_on: ['db'], volumes_from: ['other'] }, app: { extends: 'base' }, db: { image: 'postgres:16' }, other: { image: 'y:1' } };
+    const r = resolveExtends(services, { file: '/app/compose.yaml' });
+    expect(r.services.app).toEqual({ image: 'x:1' });
+    expect(r.services.base).toBe(services.base);
+    expect([...r.merged]).toEqual([['app', ['base']]]);
+  });
+
+  test('chains are followed across files; relative paths of another file are rewritten against the extending file', () => {
+    const load = memoryLoader({
+      '/app/common/services.yml': {
+        web: { extends: { file: '../base/base.yml', service: 'root' }, build: './web', env_file: ['.env', { path: 'extra.env' }], volumes: ['./static:/srv/static', 'cache:/cache', { type: 'bind', source: 'conf', target: '/etc/x' }] },
+      },
+      '/app/base/base.yml': { root: { image: 'x:1', build: { dockerfile: 'Dockerfile.prod' }, environment: ['ROOT=1'] } },
+    });
+    const r = resolveExtends({ site: { extends: { file: 'common/services.yml', service: 'web' }, environment: { SITE: '1' } } }, { file: '/app/compose.yaml', load });
+    expect(r.services.site).toEqual({
+      build: { context: './common/web', dockerfile: 'Dockerfile.prod' },
+      image: 'x:1',
+      environment: { ROOT: '1', SITE: '1' },
+      env_file: ['./common/.env', { path: './common/extra.env' }],
+      volumes: ['./common/static:/srv/static', 'cache:/cache', { type: 'bind', source: './common/conf', target: '/etc/x' }],
+    });
+    expect(r.merged.get('site')).toEqual(['web (common/services.yml)', 'root (../base/base.yml)']);
+  });
+
+  test('a cycle, a missing service, a malformed extends and a file without a reader are named errors', () => {
+    expect(() => resolveExtends({ a: { extends: 'b' }, b: { extends: { service: 'a' } } })).toThrow(/extends forms a cycle \("a" → "b" → "a"\)/);
+    expect(() => resolveExtends({ a: { extends: 'a' } })).toThrow(/cycle/);
+    expect(() => resolveExtends({ a: { extends: 'nope' } })).toThrow(/service "a" extends "nope", which is not a service of this file/);
+    expect(() => resolveExtends({ a: { extends: { file: 'x.yml' } } })).toThrow(/extends must be a service name or/);
+    expect(() => resolveExtends({ a: { extends: { service: 'b', file: 'x.yml' } } })).toThrow(/no file reader was given/);
+    expect(() => resolveExtends({ a: { extends: { service: 'b', file: 'x.yml' } } }, { load: memoryLoader({ '/app/x.yml': { c: { image: 'x:1' } } }) }))
+      .toThrow(/extends "b" from "x.yml", which is not a service of that file/);
+    // A service name that is also an Object.prototype key is a name like any other.
+    expect(() => resolveExtends({ a: { extends: 'constructor' } })).toThrow(/not a service/);
+    const proto = resolveExtends({ ['__proto__']: { image: 'x:1' }, a: { extends: '__proto__' } } as any).services;
+    expect(proto.a).toEqual({ image: 'x:1' });
+    expect(Object.keys(proto)).toEqual(['__proto__', 'a']);
+    expect(({} as any).image).toBeUndefined();
+  });
+
+  test('property: extending with nothing local gives the base minus what is never inherited', () => {
+    const scalar = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean());
+    const mapping = fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), scalar, { maxKeys: 3 });
+    const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), mapping);
+    const keys = fc.constantFrom('image', 'user', 'dns', 'cap_add', 'labels', 'environment', 'deploy', 'tmpfs', 'working_dir', 'depends_on', 'volumes_from');
+    fc.assert(fc.property(fc.dictionary(keys, value), (base) => {
+      const out = merged({ base, app: { extends: 'base' } }, 'app') as Record<string, unknown>;
+      const expected = Object.fromEntries(Object.entries(base).filter(([k]) => k !== 'depends_on' && k !== 'volumes_from'));
+      expect(out).toEqual(expected);
+    }), { numRuns: runs });
+  });
+
+  test('property: keys only one side sets are kept as they are, whatever the other side holds', () => {
+    const scalar = fc.oneof(fc.string({ maxLength: 8 }), fc.integer());
+    fc.assert(fc.property(fc.dictionary(fc.constantFrom('image', 'user', 'hostname', 'stop_signal'), scalar), fc.dictionary(fc.constantFrom('working_dir', 'domainname', 'platform', 'pull_policy'), scalar), (base, local) => {
+      expect(merged({ base, app: { ...local, extends: 'base' } }, 'app')).toEqual({ ...base, ...local });
+    }), { numRuns: runs });
+  });
+});
+
+describe('extends in conversion and audit', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'extends-'));
+  fs.mkdirSync(path.join(dir, 'common'));
+  fs.writeFileSync(path.join(dir, 'common', 'services.yml'), 'services:\n  webapp:\n    image: ghcr.io/acme/web:2.0.0\n    environment: [SHARED=1, LOG_LEVEL=debug]\n    ports: ["8080:8080"]\n    healthcheck: { test: [CMD, /bin/health], interval: 10s }\n    depends_on: [cache]\n');
+  const compose = [
+    'services:',
+    '  base:',
+    '    image: ghcr.io/acme/api:1.2.3',
+    '    environment: { LOG_LEVEL: info }',
+    '    ports: ["9000:9000"]',
+    '  worker:',
+    '    extends: base',
+    '    command: [worker]',
+    '  web:',
+    '    extends: { file: common/services.yml, service: webapp }',
+    '    environment: { LOG_LEVEL: warn }',
+    '    privileged: true',
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, 'compose.yaml'), compose);
+
+  test('readCompose merges extended services (same file and another) and the spec shows the merged service', () => {
+    const file = path.join(dir, 'compose.yaml');
+    const load: ComposeFileLoader = (f, from) => {
+      const abs = path.resolve(path.dirname(from ?? file), f);
+      return { services: parseExtendedFile(fs.readFileSync(abs, 'utf8'), f), path: abs };
+    };
+    const model = readCompose(compose, 'compose.yaml', { path: file, load });
+    expect(model.services.get('worker')).toEqual({ image: 'ghcr.io/acme/api:1.2.3', environment: { LOG_LEVEL: 'info' }, ports: ['9000:9000'], command: ['worker'] });
+    expect(model.services.get('web')).toMatchObject({ image: 'ghcr.io/acme/web:2.0.0', environment: { SHARED: '1', LOG_LEVEL: 'warn' }, privileged: true });
+    expect(model.services.get('web')).not.toHaveProperty('depends_on');
+    expect([...model.extended!]).toEqual([['worker', ['base']], ['web', ['webapp (common/services.yml)']]]);
+    // Without a reader, the file is refused with its name; a same-file extends needs none.
+    expect(() => readCompose(compose, 'compose.yaml')).toThrow(/compose\.yaml: service "web" extends "webapp" from "common\/services\.yml", and no file reader/);
+  });
+
+  test('hardened init converts the merged services, says so, and keeps no TODO about extends', () => {
+    const out = path.join(dir, 'out');
+    const r = cli('init', '--from-compose', path.join(dir, 'compose.yaml'), '--out', out);
+    // web is refused (privileged, inherited or not); worker carries base's image, env and port.
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const spec = fs.readFileSync(path.join(out, 'spec.ts'), 'utf8');
+    expect(spec).toMatch(/"worker": \{[^}]*image: "ghcr\.io\/acme\/api:1\.2\.3",\s+ports: \[\{ name: "port-9000", port: 9000 \}\]/);
+    expect(spec).not.toContain('extends is not followed');
+    const md = fs.readFileSync(path.join(out, 'MIGRATION.md'), 'utf8');
+    expect(md).toContain('- extends base: merged as `docker compose config` does');
+    expect(md).toMatch(/## web \(not converted\)\n\nRefused: `no-privileged`/);
+  });
+
+  test('hardened audit checks extended services as merged, with the extending service\'s position', () => {
+    const r = cli('audit', path.join(dir, 'compose.yaml'), '--format', 'json');
+    const findings = JSON.parse(r.stdout).findings as any[];
+    const web = findings.filter((f) => f.object?.name === 'web');
+    expect(web.map((f) => f.ruleId)).toContain('no-privileged');
+    // The image comes from the other file: the unpinned-image rule is silent, the health check is inherited.
+    expect(web.some((f) => f.ruleId === 'image-tag-pinned')).toBe(false);
+    const missing = path.join(dir, 'broken.yaml');
+    fs.writeFileSync(missing, 'services:\n  a:\n    extends: { file: nowhere.yml, service: b }\n');
+    const bad = cli('audit', missing);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/broken\.yaml: extends: .*nowhere\.yml: cannot read \(ENOENT\)/);
+  });
+});
+
+describe('profiles', () => {
+  const text = [
+    'services:',
+    '  app: { image: "ghcr.io/acme/api:1.2.3", ports: ["8080:8080"] }',
+    '  adminer: { image: "adminer:4.8.1", profiles: [debug], ports: ["8081:8080"] }',
+    '  seed: { image: "ghcr.io/acme/api:1.2.3", profiles: [tools, debug], command: [seed] }',
+    '',
+  ].join('\n');
+  const convert = (t: string, profiles?: string[]) => convertComposeText(t, { project: 'shop', source: 'compose.yaml', packageSpec: '^0.0.0', profiles });
+
+  test('services whose profiles are not enabled are left out, as docker compose up leaves them, and listed', () => {
+    const r = convert(text);
+    expect(r.plan.workloads.map((w) => w.name)).toEqual(['app']);
+    expect(r.plan.leftOut).toEqual([{ name: 'adminer', profiles: ['debug'] }, { name: 'seed', profiles: ['tools', 'debug'] }]);
+    expect(r.files['MIGRATION.md']).toContain('## Left out (profiles)');
+    expect(r.files['MIGRATION.md']).toContain('- `seed` (profiles: `tools`, `debug`)');
+    expect(r.synthesized.objects.some((o: any) => o.metadata?.name === 'adminer')).toBe(false);
+  });
+
+  test('--profile enables them; * enables all', () => {
+    expect(convert(text, ['tools']).plan.workloads.map((w) => w.name).sort()).toEqual(['app', 'seed']);
+    expect(convert(text, ['*']).plan.workloads.map((w) => w.name).sort()).toEqual(['adminer', 'app', 'seed']);
+    expect(convert(text, ['*']).files['MIGRATION.md']).not.toContain('Left out');
+  });
+
+  test('an enabled service that needs a left-out one is an error, as in Compose; an optional dependency is not', () => {
+    const needs = 'services:\n  app: { image: "x:1", depends_on: [db] }\n  db: { image: "postgres:16", profiles: [db] }\n';
+    expect(() => convert(needs)).toThrow(ComposeInputError);
+    expect(() => convert(needs)).toThrow(/service "app" needs "db" \(depends_on\), which is left out: its profiles \(db\) are not enabled. Enable one with --profile db/);
+    expect(() => selectProfiles(readCompose(needs.replace('depends_on: [db]', 'links: ["db:database"]'), 'c.yaml'), [], 'c.yaml')).toThrow(/needs "db" \(links\)/);
+    const optional = 'services:\n  app: { image: "x:1", depends_on: { db: { condition: service_started, required: false } } }\n  db: { image: "postgres:16", profiles: [db] }\n';
+    expect(convert(optional).plan.leftOut).toEqual([{ name: 'db', profiles: ['db'] }]);
+    expect(convert(needs, ['db']).plan.leftOut).toEqual([]);
+  });
+
+  test('the CLI takes --profile (repeatable, comma-separated) and refuses names Compose would refuse', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'profiles-'));
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), text);
+    const r = cli('init', '--from-compose', path.join(dir, 'compose.yaml'), '--out', path.join(dir, 'out'), '--profile', 'debug,tools');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/3 service\(s\)/);
+    const bad = cli('init', '--from-compose', path.join(dir, 'compose.yaml'), '--out', path.join(dir, 'out2'), '--profile', '-x');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--profile: "-x" is not a Compose profile name/);
+  });
+});
