@@ -20,6 +20,8 @@ import { IConstruct } from 'constructs';
  * @internal
  */
 const converted = new WeakSet<object>();
+/** Nodes of this library's constructs: their children have fixed ids, which add no hidden classes. */
+const fixedIds = new WeakSet<object>();
 
 interface ChildStore {
   _children?: Record<string, IConstruct>;
@@ -47,7 +49,29 @@ export function dictionaryChildren<T extends IConstruct>(scope: T): T {
   return scope;
 }
 
-/** Convert every node under `root` (at the start of a synthesis). */
+/** Mark a construct of this library: its child ids are fixed names, its table is left as it is. */
+export function fixedChildIds(c: IConstruct): void {
+  fixedIds.add(c.node);
+}
+
+/**
+ * Convert the tables of the nodes under `root` (at the start of a synthesis) that can hold classes
+ * of their own: not empty ones (an object without keys added none) and not this library's
+ * constructs' (fixed ids, the same classes for every instance).
+ */
 export function dictionaryChildrenAll(root: IConstruct): void {
-  for (const c of root.node.findAll()) convert(c.node);
+  for (const c of root.node.findAll()) {
+    const n = c.node as unknown as ChildStore;
+    if (fixedIds.has(n) || converted.has(n)) continue;
+    const t = n._children;
+    if (t !== null && typeof t === 'object') {
+      let empty = true;
+      for (const _ in t) {
+        empty = false;
+        break;
+      }
+      if (empty) continue;
+    }
+    convert(n);
+  }
 }

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { dictionaryChildren } from './children';
+import { dictionaryChildren, fixedChildIds } from './children';
 import { ensurePolicyGuard } from './guard';
 import type { HardenedService } from './hardened-service';
 import {
@@ -58,6 +58,7 @@ export class IngressExposure extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressExposureProps) {
     super(dictionaryChildren(scope), id);
+    fixedChildIds(this);
     const refuser = new Refuser(this.node.path);
     const service = props?.service;
     if (!service || !service.spec) refuser.refuse('spec/exposure', 'service', 'an Ingress needs the HardenedService it routes to.', 'use service.exposeViaIngress({...}) or pass service.');
@@ -101,6 +102,7 @@ abstract class RouteExposure extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpRouteExposureProps & GrpcRouteExposureProps, kind: 'HTTPRoute' | 'GRPCRoute') {
     super(dictionaryChildren(scope), id);
+    fixedChildIds(this);
     const refuser = new Refuser(this.node.path);
     const service = props?.service;
     if (!service || !service.spec) refuser.refuse('spec/exposure', 'service', `a ${kind} needs the HardenedService it routes to.`, `use service.exposeVia${kind === 'HTTPRoute' ? 'HttpRoute' : 'GrpcRoute'}({...}) or pass service.`);

@@ -137,6 +137,14 @@ function instrumentChartSynthesis(): void {
 /** The JSON of objects serialized in a running pass (an object belongs to one App, so to one pass). */
 const passJsonOf = new WeakMap<ApiObject, any>();
 
+/** An object to evaluate, with its construct path as source: computed for findings only. */
+class ConstructSourced implements SourcedObject {
+  constructor(public readonly object: any, private readonly construct: IConstruct) {}
+  public get source(): string {
+    return this.construct.node.path;
+  }
+}
+
 /** What an object's `toJson` returns during a pass: the JSON the pass evaluated. One function for all. */
 function cachedToJson(this: ApiObject): any {
   return passJsonOf.get(this);
@@ -231,7 +239,7 @@ export class PolicyGuard implements IValidation {
           fix: `give quantities as k8s.Quantity.fromString(${JSON.stringify(String(d.value))}) (and ports as k8s.IntOrString) inside patch values, or set the field through the construct's props.`,
         });
       }
-      sourced.push({ object: passJson(pass, o), source: o.node.path });
+      sourced.push(new ConstructSourced(passJson(pass, o), o));
     }
     // What the API server would reject is bad input: refused before any rule runs or file is written.
     const issue = validateApiObjects(sourced.map((s) => s.object))[0];

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppNetwork } from './app-network';
-import { dictionaryChildren } from './children';
+import { dictionaryChildren, fixedChildIds } from './children';
 import { ensurePolicyGuard } from './guard';
 import { HardenedNamespaceSpec, ResolvedNamespace, resolveNamespace } from '../spec/namespace';
 
@@ -22,6 +22,7 @@ export class HardenedNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: HardenedNamespaceProps) {
     super(dictionaryChildren(scope), id);
+    fixedChildIds(this);
     const spec = resolveNamespace(props, this.node.path);
     this.spec = spec;
     const q = (s: string) => k8s.Quantity.fromString(s);

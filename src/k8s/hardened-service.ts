@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { dictionaryChildren } from './children';
+import { dictionaryChildren, fixedChildIds } from './children';
 import { GrpcRouteExposure, HttpRouteExposure, IngressExposure } from './exposure';
 import { ensurePolicyGuard } from './guard';
 import { annotateAll } from './metadata';
@@ -45,6 +45,7 @@ export class HardenedService extends Construct implements IHardenedWorkload {
 
   constructor(scope: Construct, id: string, props: HardenedServiceProps) {
     super(dictionaryChildren(scope), id);
+    fixedChildIds(this);
     const chart = Chart.of(this);
     // Clients may still connect after construction: "nobody may reach it" is checked at synthesis.
     const ctx = { constructPath: this.node.path, defaultName: id, defaultNamespace: chart.namespace, deferIngressCheck: true };

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppNetwork } from './app-network';
-import { dictionaryChildren } from './children';
+import { dictionaryChildren, fixedChildIds } from './children';
 import { ensurePolicyGuard } from './guard';
 import { HardenedService } from './hardened-service';
 import { StatefulDatabase } from './stateful-database';
@@ -41,6 +41,7 @@ export class LoggingSidecar extends Construct {
 
   constructor(scope: Construct, id: string, props: LoggingSidecarProps) {
     super(dictionaryChildren(scope), id);
+    fixedChildIds(this);
     const refuser = new Refuser(this.node.path);
     const target = props.target;
     if (target instanceof HardenedService || target instanceof StatefulDatabase) {

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { dictionaryChildren } from './children';
+import { dictionaryChildren, fixedChildIds } from './children';
 import { PriorityClassSpec, ResolvedPriorityClass, resolvePriorityClass } from '../spec/priority-class';
 
 /** Props of {@link WorkloadPriorityClass}. */
@@ -17,6 +17,7 @@ export class WorkloadPriorityClass extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadPriorityClassProps) {
     super(dictionaryChildren(scope), id);
+    fixedChildIds(this);
     this.spec = resolvePriorityClass(props, this.node.path);
     this.priorityClass = new k8s.KubePriorityClass(this, 'PriorityClass', {
       metadata: { name: this.spec.name, labels: { ...this.spec.labels } },

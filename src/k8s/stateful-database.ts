@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { dictionaryChildren } from './children';
+import { dictionaryChildren, fixedChildIds } from './children';
 import { ensurePolicyGuard } from './guard';
 import { annotateAll } from './metadata';
 import { WorkloadNetwork } from './network';
@@ -49,6 +49,7 @@ export class StatefulDatabase extends Construct implements IHardenedWorkload {
 
   constructor(scope: Construct, id: string, props: StatefulDatabaseProps) {
     super(dictionaryChildren(scope), id);
+    fixedChildIds(this);
     const spec = resolveDatabase(props, { constructPath: this.node.path, defaultName: id, defaultNamespace: Chart.of(this).namespace });
     this.spec = spec;
     const metadata = { name: spec.name, namespace: spec.namespace, labels: { ...spec.labels } };

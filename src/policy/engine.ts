@@ -50,10 +50,9 @@ function safely(rule: Rule, run: () => Violation[]): Violation[] {
  */
 export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: RuleSet): Finding[] {
   const objects = sourced.map((s) => s.object);
-  const sourceOf = new Map<K8sObject, string | undefined>(sourced.map((s) => [s.object, s.source]));
-  const locatorOf = new Map<K8sObject, Locator>();
-  for (const s of sourced) if (s.locate) locatorOf.set(s.object, s.locate);
-  const order = new Map<K8sObject, number>(objects.map((o, i) => [o, i]));
+  // One table for input order, source and locator: they are read for findings only.
+  const order = new Map<K8sObject, number>();
+  for (let i = 0; i < objects.length; i++) order.set(objects[i], i);
   const objectOf = new Map<Finding, K8sObject>();
   const ctx = createContext(objects);
   const findings: Finding[] = [];
@@ -73,8 +72,8 @@ export function evaluateKubernetes(sourced: readonly SourcedObject[], ruleSet: R
         fix: refusal?.fix ?? rule.fix,
         path: v.path,
         object: objectRef(obj),
-        file: sourceOf.get(obj),
-        ...located(locatorOf.get(obj), v.path),
+        file: sourced[order.get(obj)!].source,
+        ...located(sourced[order.get(obj)!].locate, v.path),
         suppressed,
       };
       objectOf.set(f, obj);

@@ -188,25 +188,34 @@ interface SelectorIndex {
 
 function buildSelectorIndex(objects: readonly K8sObject[], selectorOf: (o: K8sObject) => unknown): SelectorIndex {
   const idx: SelectorIndex = { chosen: new LabelIndex(), scan: new Map(), order: new Map(), answers: new Map() };
-  const entries: { o: K8sObject; ns: string; reqs: Term[][] }[] = [];
-  // First every term of every selector (for bucket sizes), then each object under its rarest one.
-  const all = new LabelIndex<K8sObject>();
+  // A selector with one requirement is indexed under it. Only selectors with several need the bucket
+  // sizes of every term of every selector, to pick their rarest requirement.
+  const several: { o: K8sObject; ns: string; reqs: Term[][] }[] = [];
   objects.forEach((o, i) => {
     const sel = selectorOf(o);
     if (!isRecord(sel)) return;
     idx.order.set(o, i);
     const ns = namespaceOf(o);
     const reqs = requirements(sel);
-    entries.push({ o, ns, reqs });
-    for (const r of reqs) for (const t of r) all.add(ns, t, o);
+    if (reqs.length === 1) for (const t of reqs[0]) idx.chosen.add(ns, t, o);
+    else if (reqs.length === 0) push(idx.scan, ns, o);
+    else several.push({ o, ns, reqs });
   });
-  for (const { o, ns, reqs } of entries) {
-    const best = reqs.length === 1 ? reqs[0] : smallest(reqs, (t) => all.get(ns, t)?.length ?? 0);
-    if (best) for (const t of best) idx.chosen.add(ns, t, o);
-    else push(idx.scan, ns, o);
+  if (several.length) {
+    // Bucket sizes: the single-requirement selectors are in `chosen` already; add every term of the others.
+    const others = new LabelIndex<K8sObject>();
+    for (const { o, ns, reqs } of several) for (const r of reqs) for (const t of r) others.add(ns, t, o);
+    const size = (ns: string, t: Term) => (idx.chosen.get(ns, t)?.length ?? 0) + (others.get(ns, t)?.length ?? 0);
+    const picks = several.map(({ ns, reqs }) => smallest(reqs, (t) => size(ns, t))!);
+    several.forEach(({ o, ns }, i) => {
+      for (const t of picks[i]) idx.chosen.add(ns, t, o);
+    });
   }
   return idx;
 }
+
+/** The answer of a lookup that found nothing (shared: most pods are selected by few objects). */
+const NONE = Object.freeze([]) as unknown as K8sObject[];
 
 /**
  * Build the evaluation context for a set of objects evaluated together. Cross-object lookups are
@@ -305,7 +314,7 @@ export function createContext(objects: readonly K8sObject[]): EvaluationContext 
       consider(idx.scan.get(ns));
       // An object sits in one bucket per alternative of one requirement, and a pod has one value
       // per key, so it is found once; the order is input order.
-      const answer = out.length > 1 ? inOrder(out, idx.order) : out;
+      const answer = out.length > 1 ? inOrder(out, idx.order) : out.length ? out : NONE;
       idx.answers.set(pod, answer);
       return answer;
     },
