@@ -62,16 +62,15 @@ export function fixedChildIds(c: IConstruct): void {
 export function dictionaryChildrenAll(root: IConstruct): void {
   for (const c of root.node.findAll()) {
     const n = c.node as unknown as ChildStore;
-    if (fixedIds.has(n) || converted.has(n)) continue;
+    if (fixedIds.has(n) || converted.has(n) || !('_children' in n)) continue;
     const t = n._children;
-    if (t !== null && typeof t === 'object') {
-      let empty = true;
-      for (const _ in t) {
-        empty = false;
-        break;
-      }
-      if (empty) continue;
+    // `constructs` creates the table with the first child: leaves have none.
+    if (t === undefined || t === null) continue;
+    let empty = true;
+    for (const _ in t) {
+      empty = false;
+      break;
     }
-    convert(n);
+    if (!empty) convert(n);
   }
 }

@@ -3,7 +3,7 @@ import * as cdk8s from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as fc from 'fast-check';
 import { HardenedService } from '../../src';
-import { dictionaryChildren } from '../../src/k8s/children';
+import { dictionaryChildren, dictionaryChildrenAll } from '../../src/k8s/children';
 import { dependencyOrder } from '../../src/k8s/topology';
 import { serviceProps } from '../util/fixtures';
 
@@ -91,5 +91,25 @@ describe('construct child tables as dictionaries', () => {
     expect(chart.node.tryRemoveChild('a')).toBe(true);
     expect(chart.node.tryRemoveChild('a')).toBe(false);
     expect(() => new Construct(chart, 'b')).toThrow(/already a Construct with name 'b'/);
+  });
+
+  test('a synthesis converts the tables of other constructs with children, and creates none for leaves', () => {
+    const table = (c: IConstruct) => (c.node as unknown as { _children?: object })._children;
+    const app = new App();
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    const wrapper = new Construct(chart, 'team-a');
+    const svc = new HardenedService(wrapper, 'api', serviceProps());
+    const group = new Construct(chart, 'group');
+    const leaf = new ApiObject(group, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+    expect(Object.getPrototypeOf(table(group))).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(table(wrapper))).toBeNull(); // the scope of one of this library's constructs
+    dictionaryChildrenAll(app);
+    expect(Object.getPrototypeOf(table(group))).toBeNull(); // a user's construct with children: converted
+    expect(table(leaf)).toBeUndefined(); // constructs creates none for a leaf, and neither does this
+    expect(table(svc.deployment)).toBeUndefined();
+    // This library's constructs add children under fixed ids: their table stays a plain object.
+    expect(Object.getPrototypeOf(table(svc))).toBe(Object.prototype);
+    expect(app.synthYaml()).toContain('name: api');
+    expect(svc.node.children.map((c) => c.node.id)).toContain('Deployment');
   });
 });
