@@ -207,7 +207,10 @@ export function runInit(file: string, opts: InitOptions, io: Io): number {
       io.stdout(`Note: ${from} ${JSON.stringify(show(plan.project))} is not a valid Kubernetes namespace name (a DNS-1123 label: lowercase letters, digits and '-', starting with a letter, at most 63 characters): using '${plan.namespace}'. Give --name <label> to choose it.\n`);
     }
     const count = (k: string) => plan.workloads.filter((w) => w.kind === k).length;
+    const leftOut = plan.leftOut ?? [];
+    const profiles = [...new Set(leftOut.flatMap((l) => l.profiles))];
     io.stdout(`Converted ${show(path.basename(file))} into ${show(opts.out)}: ${count('service')} service(s), ${count('database')} database(s), ${plan.refused.length} refused; ${plan.edges.filter((e) => !e.unresolved).length} connection(s) wired.\n`);
+    if (leftOut.length) io.stdout(`Left out: ${leftOut.length} service(s) whose profiles are not enabled (${leftOut.map((l) => show(l.name)).join(', ')}); --profile ${profiles.map(show).join(' / ')} includes them.\n`);
     for (const r of plan.refused) io.stdout(`  refused ${show(r.composeName)}: [${r.item.ruleId ?? 'spec'}] ${show(redact(r.item.text))}\n`);
     const todos = plan.workloads.reduce((n, w) => n + w.todos.length, 0) + plan.edges.filter((e) => e.unresolved).length;
     io.stdout(`${todos} TODO(s): see ${show(path.join(opts.out, 'MIGRATION.md'))}; until they are resolved, \`hardened synth main.ts --fail-on warning\` fails (unreviewed-relaxation).\n`);

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { decodeText, EncodingError } from './encoding';
 import { loadYamlWithPositions, MAX_DEPTH, PositionIndex, YamlSyntaxError } from './positions';
 import { ExtendsError, parseExtendedFile, resolveExtends, usesExtends } from '../compose/extends';
+import { applyTags, hasTags } from '../compose/tags';
 import { composeContainers, isComposeDocument } from '../policy/compose';
 import { DockerfileView, isDockerfileName, parseDockerfile } from '../policy/dockerfile';
 import { SourcedObject } from '../policy/engine';
@@ -264,12 +265,12 @@ function objectLocator(index: PositionIndex, obj: unknown, mapPath: (p: string) 
   };
 }
 
-function composeLocator(index: PositionIndex, service: unknown): Locator {
+function composeLocator(index: PositionIndex, service: unknown, keyOnly = false): Locator {
   return objectLocator(index, service, (p) => {
     const m = /^([A-Za-z]+)(.*)$/.exec(p);
     if (!m) return p;
     const key = COMPOSE_KEYS[m[1]] ?? m[1];
-    return key + m[2];
+    return keyOnly ? key.split('.')[0] : key + m[2];
   });
 }
 
@@ -311,15 +312,25 @@ function malformedYaml(file: string, e: YamlSyntaxError, text: string): InputErr
  * A Compose file's services with every `extends` merged (as `docker compose config` does); files
  * named by `extends.file` are read relative to the file naming them, with the same size limit.
  */
-function composeServices(services: Record<string, unknown>, file: string, source: { path?: string; maxFileSize?: number }): Record<string, unknown> {
-  if (!usesExtends(services)) return services;
+type ComposeServices = { services: Record<string, unknown>; extended: ReadonlySet<string> };
+function composeServices(services: Record<string, unknown>, file: string, source: { path?: string; maxFileSize?: number }): ComposeServices {
+  if (!usesExtends(services)) {
+    return { services: hasTags(services) ? (applyTags(services) as Record<string, unknown>) : services, extended: new Set() };
+  }
   const main = path.resolve(source.path ?? 'stdin');
   const max = source.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   try {
-    return resolveExtends(services, {
+    const r = resolveExtends(services, {
       file: main,
       load: (f, from) => {
         const abs = path.resolve(path.dirname(from ?? main), f);
+        let st: fs.Stats;
+        try {
+          st = fs.statSync(abs);
+        } catch (e) {
+          throw new InputError(`cannot read (${errCode(e)})`);
+        }
+        if (!st.isFile()) throw new InputError(st.isDirectory() ? 'is a folder, not a file' : `${specialKind(st)}, not a regular file`);
         const text = readInput({ file: abs, explicit: true }, max);
         let canonical = abs;
         try {
@@ -329,10 +340,10 @@ function composeServices(services: Record<string, unknown>, file: string, source
         }
         return { services: parseExtendedFile(text, f), path: canonical };
       },
-    }).services;
+    });
+    return { services: r.services, extended: new Set(r.merged.keys()) };
   } catch (e) {
     if (e instanceof ExtendsError) throw new InputError(`${file}: ${e.message}`);
-    if (e instanceof InputError) throw new InputError(`${file}: extends: ${e.message}`);
     throw e;
   }
 }
@@ -375,8 +386,10 @@ export function parseText(text: string, file: string, explicit = true, source: {
     if (doc === null || doc === undefined) return;
     const where = docs.length > 1 ? `document ${i + 1}` : 'the document';
     if (isComposeDocument(doc)) {
-      const cs = composeContainers({ services: composeServices(doc.services, file, source) }, file);
-      containers.push(...(index ? cs.map((c) => ({ ...c, locate: composeLocator(index!, doc.services[c.name]) })) : cs));
+      const { services, extended } = composeServices(doc.services, file, source);
+      const cs = composeContainers({ services }, file);
+      // An extended service's lists hold inherited entries: its findings point at the key, not at an index of its own list.
+      for (const c of cs) containers.push(index ? { ...c, locate: composeLocator(index, doc.services[c.name], extended.has(c.name)) } : c);
       return;
     }
     if (!isRecord(doc)) {
@@ -492,9 +505,10 @@ export function loadInputs(paths: readonly string[], optsOrProgress?: LoadOption
     }
     const r = parseText(text, name, f.explicit, { path: f.file === '-' ? undefined : f.file, maxFileSize: max });
     if (r.objects.length || r.containers.length || !r.skipped.length) audited++;
-    objects.push(...r.objects);
-    containers.push(...r.containers);
-    skipped.push(...r.skipped);
+    // Loops, not push(...list): a file with 100,000s of documents or services would overflow the call stack.
+    for (const o of r.objects) objects.push(o);
+    for (const c of r.containers) containers.push(c);
+    for (const k of r.skipped) skipped.push(k);
   });
   return { objects, containers, dockerfiles, files: audited, skipped };
 }

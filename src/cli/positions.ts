@@ -1,5 +1,6 @@
 // js-yaml is a runtime dependency of the audit loader (package.json dependencies, via .projenrc.ts).
 import * as jsyaml from 'js-yaml';
+import { ComposeOverride, RESET } from '../compose/tags';
 import { SourceLocation } from '../policy/types';
 
 /**
@@ -25,7 +26,14 @@ export class YamlSyntaxError extends Error {
 }
 
 /** YAML 1.2 core schema (no timestamps: dates stay strings, as the API server reads them) plus merge keys `<<`. */
-const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge] });
+const SCHEMA = jsyaml.CORE_SCHEMA.extend({
+  implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge],
+  // Compose's merge tags (`ports: !reset []`, `environment: !override {…}`), on any node kind.
+  explicit: (['scalar', 'sequence', 'mapping'] as const).flatMap((kind) => [
+    new jsyaml.Type('!reset', { kind, construct: () => RESET }),
+    new jsyaml.Type('!override', { kind, construct: (data: unknown) => new ComposeOverride(data ?? null) }),
+  ]),
+});
 
 /** Alias expansion beyond this many nodes per file is refused (a "billion laughs" document). */
 const MAX_EXPANDED_NODES = 2_000_000;

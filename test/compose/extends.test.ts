@@ -152,7 +152,7 @@ describe('extends in conversion and audit', () => {
     expect(model.services.get('web')).not.toHaveProperty('depends_on');
     expect([...model.extended!]).toEqual([['worker', ['base']], ['web', ['webapp (common/services.yml)']]]);
     // Without a reader, the file is refused with its name; a same-file extends needs none.
-    expect(() => readCompose(compose, 'compose.yaml')).toThrow(/compose\.yaml: service "web" extends "webapp" from "common\/services\.yml", and no file reader/);
+    expect(() => readCompose(compose, 'compose.yaml')).toThrow(/compose\.yaml: service "web" extends a service of "common\/services\.yml", and no file reader/);
   });
 
   test('hardened init converts the merged services, says so, and keeps no TODO about extends', () => {
@@ -180,7 +180,13 @@ describe('extends in conversion and audit', () => {
     fs.writeFileSync(missing, 'services:\n  a:\n    extends: { file: nowhere.yml, service: b }\n');
     const bad = cli('audit', missing);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/broken\.yaml: extends: .*nowhere\.yml: cannot read \(ENOENT\)/);
+    expect(bad.stderr).toBe(`hardened audit: ${missing}: service "a": extends.file "nowhere.yml": cannot read (ENOENT)\n`);
+    fs.mkdirSync(path.join(dir, 'adir'));
+    fs.writeFileSync(missing, 'services:\n  a:\n    extends: { file: adir, service: b }\n');
+    expect(cli('audit', missing).stderr).toBe(`hardened audit: ${missing}: service "a": extends.file "adir": is a folder, not a file\n`);
+    const r2 = cli('init', '--from-compose', missing, '--out', path.join(dir, 'out-bad'));
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/broken\.yaml: service "a": extends\.file "adir": .*not a regular file/);
   });
 });
 
@@ -217,6 +223,8 @@ describe('profiles', () => {
     const optional = 'services:\n  app: { image: "x:1", depends_on: { db: { condition: service_started, required: false } } }\n  db: { image: "postgres:16", profiles: [db] }\n';
     expect(convert(optional).plan.leftOut).toEqual([{ name: 'db', profiles: ['db'] }]);
     expect(convert(needs, ['db']).plan.leftOut).toEqual([]);
+    // A reference to a service the file does not define is refused, as docker compose refuses it.
+    expect(() => convert('services:\n  app: { image: "x:1", depends_on: [ghost] }\n')).toThrow(/service "app" needs "ghost" \(depends_on\), which is not a service of this file/);
   });
 
   test('the CLI takes --profile (repeatable, comma-separated) and refuses names Compose would refuse', () => {
@@ -225,8 +233,120 @@ describe('profiles', () => {
     const r = cli('init', '--from-compose', path.join(dir, 'compose.yaml'), '--out', path.join(dir, 'out'), '--profile', 'debug,tools');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/3 service\(s\)/);
+    const none = cli('init', '--from-compose', path.join(dir, 'compose.yaml'), '--out', path.join(dir, 'out-none'));
+    expect(none.stdout).toContain('Left out: 2 service(s) whose profiles are not enabled (adminer, seed); --profile debug / tools includes them.\n');
     const bad = cli('init', '--from-compose', path.join(dir, 'compose.yaml'), '--out', path.join(dir, 'out2'), '--profile', '-x');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--profile: "-x" is not a Compose profile name/);
+  });
+});
+
+describe('extends: what Compose does beyond the basic rules', () => {
+  test('entries repeated in base and child are kept once (a hardened base and child both drop ALL)', () => {
+    const text = 'services:\n  base: {image: "a:1", cap_drop: [ALL], security_opt: ["no-new-privileges:true"], expose: ["80"]}\n  web: {extends: base, cap_drop: [ALL], security_opt: ["no-new-privileges:true"], expose: ["80", "81"]}\n';
+    const web = readCompose(text, 'c.yaml').services.get('web');
+    expect(web).toMatchObject({ cap_drop: ['ALL'], security_opt: ['no-new-privileges:true'], expose: ['80', '81'] });
+  });
+
+  test('port ranges and IPv6 host addresses are part of the port key', () => {
+    const s = merged({ base: { image: 'x:1', ports: ['5000-5002:5000-5002', '[::1]:80:80'] }, app: { extends: 'base', ports: ['5000:5000', '[::1]:80:80/tcp'] } }, 'app') as any;
+    expect(s.ports).toEqual(['5000-5002:5000-5002', '[::1]:80:80/tcp', '5000:5000']);
+  });
+
+  test('networks merge per network: settings merge, aliases append, a network named in a list keeps its settings', () => {
+    const s = merged({
+      base: { image: 'x:1', networks: { backend: { aliases: ['api-internal'] }, front: null } },
+      app: { extends: 'base', networks: { backend: { aliases: ['api'], priority: 10 } } },
+      app2: { extends: 'base', networks: ['backend'] },
+    }, 'app') as any;
+    expect(s.networks).toEqual({ backend: { aliases: ['api-internal', 'api'], priority: 10 }, front: null });
+    const s2 = resolveExtends({ base: { image: 'x:1', networks: { backend: { aliases: ['api-internal'] } } }, app2: { extends: 'base', networks: ['backend'] } }).services.app2 as any;
+    expect(s2.networks).toEqual({ backend: { aliases: ['api-internal'] } });
+  });
+
+  test('logging is replaced when the driver differs, merged when it is the same', () => {
+    const base = { image: 'x:1', logging: { driver: 'json-file', options: { 'max-size': '10m' } } };
+    expect((merged({ base, app: { extends: 'base', logging: { driver: 'fluentd', options: { 'fluentd-address': 'f:24224' } } } }, 'app') as any).logging)
+      .toEqual({ driver: 'fluentd', options: { 'fluentd-address': 'f:24224' } });
+    expect((merged({ base, app: { extends: 'base', logging: { options: { 'max-file': '3' } } } }, 'app') as any).logging)
+      .toEqual({ driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } });
+  });
+
+  test('secrets and configs merge by where they are mounted (their target)', () => {
+    const s = merged({
+      base: { image: 'x:1', secrets: [{ source: 'tls', target: '/etc/tls/cert.pem' }], configs: ['app'] },
+      app: { extends: 'base', secrets: [{ source: 'tls', target: '/etc/tls/other.pem' }, 'tls'], configs: [{ source: 'app', target: '/app', mode: 0o440 }] },
+    }, 'app') as any;
+    expect(s.secrets).toEqual([{ source: 'tls', target: '/etc/tls/cert.pem' }, { source: 'tls', target: '/etc/tls/other.pem' }, 'tls']);
+    expect(s.configs).toEqual([{ source: 'app', target: '/app', mode: 0o440 }]);
+  });
+
+  test('!reset drops what the base set, !override replaces it; both parse in init and audit', () => {
+    const text = [
+      'services:',
+      '  base: {image: "ghcr.io/acme/web:3.0.0", ports: ["8080:8080"], cap_add: [SYS_ADMIN], profiles: [base], environment: {A: "1", B: "2"}}',
+      '  web:',
+      '    extends: base',
+      '    ports: !reset []',
+      '    cap_add: !reset []',
+      '    profiles: !reset []',
+      '    environment: !override {C: "3"}',
+      '',
+    ].join('\n');
+    expect(readCompose(text, 'c.yaml').services.get('web')).toEqual({ image: 'ghcr.io/acme/web:3.0.0', environment: { C: '3' } });
+    const r = convertComposeText(text, { project: 'shop', source: 'c.yaml', packageSpec: '^0.0.0' });
+    expect(r.plan.workloads.map((w) => w.name)).toEqual(['web']);
+    expect(r.plan.refused).toEqual([]);
+    // Without extends, a tagged field is as if absent.
+    expect(readCompose('services:\n  a: {image: "x:1", ports: !reset ["80:80"]}\n', 'c.yaml').services.get('a')).toEqual({ image: 'x:1' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tags-'));
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), text);
+    const audit = cli('audit', path.join(dir, 'compose.yaml'), '--format', 'json');
+    expect(audit.stderr).toBe('');
+    const web = JSON.parse(audit.stdout).findings.filter((f: any) => f.object?.name === 'web').map((f: any) => f.ruleId);
+    expect(web).not.toContain('restrict-added-capabilities');
+    expect(web).toContain('read-only-root-fs');
+    expect(web).not.toContain('bind-specific-host-interface');
+  });
+
+  test('audit: a finding on an inherited list entry points at the extending service\'s key, not at an entry of its own list', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'where-'));
+    const file = path.join(dir, 'compose.yaml');
+    fs.writeFileSync(file, 'services:\n  base: {image: "ghcr.io/acme/web:3.0.0", ports: ["8000:8000"]}\n  web:\n    extends: base\n    ports: ["127.0.0.1:9000:9000"]\n');
+    const f = JSON.parse(cli('audit', file, '--format', 'json').stdout).findings.find((x: any) => x.object?.name === 'web' && x.ruleId === 'bind-specific-host-interface');
+    expect(f).toMatchObject({ message: 'container \'web\' publishes port 8000 on all interfaces', line: 5, column: 5 });
+  });
+
+  test('fields newer than the schema that a service inherits are listed like its own', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newer-'));
+    fs.writeFileSync(path.join(dir, 'common.yml'), 'services:\n  base: {image: "x:1", use_api_socket: true}\n');
+    const file = path.join(dir, 'compose.yaml');
+    const load: ComposeFileLoader = (f, from) => ({ services: parseExtendedFile(fs.readFileSync(path.resolve(path.dirname(from ?? file), f), 'utf8'), f), path: path.resolve(path.dirname(from ?? file), f) });
+    expect(readCompose('services:\n  app: {extends: {file: common.yml, service: base}}\n', 'compose.yaml', { path: file, load }).unknownFields).toEqual(['services.app.use_api_socket']);
+  });
+
+  test('a file is read once however many services extend it; extends.file is interpolated', () => {
+    let reads = 0;
+    const load: ComposeFileLoader = (f, from) => {
+      reads++;
+      return memoryLoader({ '/app/sub/common.yml': { base: { image: 'x:1' } } })(f, from);
+    };
+    const services = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`s${i}`, { extends: { file: '${COMMON:-sub/common.yml}', service: 'base' } }]));
+    const r = resolveExtends(services, { file: '/app/compose.yaml', load });
+    expect(reads).toBe(1);
+    expect(r.services.s19).toEqual({ image: 'x:1' });
+  });
+
+  test('a chain longer than 64 services is refused before it is walked; 64 are followed', () => {
+    const chain = (n: number) => Object.fromEntries(Array.from({ length: n + 1 }, (_, i) => [`s${i}`, i === 0 ? { image: 'x:1', cap_drop: ['ALL'] } : { extends: `s${i - 1}`, environment: [`L${i}=1`] }]));
+    expect(Object.keys((resolveExtends(chain(64)).services.s64 as any).environment)).toHaveLength(64);
+    expect(() => resolveExtends(chain(65))).toThrow(/service "s65": the extends chain is longer than 64 services/);
+    expect(() => resolveExtends(chain(50_000))).toThrow(/longer than 64/);
+  });
+
+  test('duplicate keys are refused with their position (checked once per mapping)', () => {
+    expect(() => readCompose('services:\n  a: {image: "x:1"}\n  b: {image: "y:1", image: "z:1"}\n', 'c.yaml')).toThrow('c.yaml:3:21: malformed YAML: Map keys must be unique ("image" is given twice)');
+    const many = `services:\n${Array.from({ length: 3000 }, (_, i) => `  s${i}: {image: "x:1"}`).join('\n')}\n  s7: {image: "y:1"}\n`;
+    expect(() => readCompose(many, 'c.yaml')).toThrow(/c\.yaml:3002:3: .*"s7" is given twice/);
   });
 });
