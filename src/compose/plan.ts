@@ -626,10 +626,19 @@ function planPorts(d: Draft, svc: ComposeService, m: DockerContainer): void {
   }
   for (const p of out) if (p.port !== p.composePort) d.changes.push({ ruleId: 'unprivileged-container-ports', text: `listens on ${p.port} instead of ${p.composePort}; the Kubernetes Service keeps port ${p.composePort}` });
   d.ports = out.sort((a, b) => a.composePort - b.composePort || a.protocol.localeCompare(b.protocol));
-  d.published = (m.ports ?? []).filter((p) => p.external !== undefined).flatMap((p) => {
+  // One entry per host port and container port: published on loopback and on every interface
+  // (e.g. an extended service's port plus the child's loopback one) is published on every interface.
+  const published = new Map<string, Draft['published'][number]>();
+  for (const p of m.ports ?? []) {
+    if (p.external === undefined) continue;
     const declared = d.ports.find((x) => x.composePort === p.internal && x.protocol === protocolOf(p));
-    return declared ? [{ name: declared.name, composePort: p.internal, hostPort: p.external!, loopback: isLoopbackAddress(p.ip) || undefined }] : [];
-  });
+    if (!declared) continue;
+    const key = `${p.external}|${p.internal}|${declared.protocol}`;
+    const before = published.get(key);
+    const loopback = isLoopbackAddress(p.ip) && (!before || before.loopback === true) ? true : undefined;
+    published.set(key, { name: declared.name, composePort: p.internal, hostPort: p.external, loopback });
+  }
+  d.published = [...published.values()];
 }
 
 /** Words of a Compose command/entrypoint (string or list), or sh -c for one that needs a shell. */

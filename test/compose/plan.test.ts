@@ -299,6 +299,16 @@ describe('published ports', () => {
     expect(r.files['MIGRATION.md']).not.toContain('on every interface');
   });
 
+  test('one host port published on every interface and on loopback is published on every interface, once', () => {
+    const r = convert('services:\n  web:\n    image: ghcr.io/acme/web:1.0.0\n    ports: ["8000:8000", { target: 8000, published: 8000, host_ip: 127.0.0.1 }]\n');
+    expect(ingressFrom(r)).toContain('ingress-nginx');
+    expect(r.plan.workloads[0].published).toEqual([{ name: 'port-8000', composePort: 8000, hostPort: 8000, loopback: undefined }]);
+    expect(r.files['MIGRATION.md']).not.toContain('loopback interface only');
+    expect(r.files['docker.ts'].match(/hostPort: 8000/g)).toHaveLength(1);
+    const lo = convert('services:\n  web:\n    image: ghcr.io/acme/web:1.0.0\n    ports: ["127.0.0.1:8000:8000", { target: 8000, published: 8000, host_ip: "::1" }]\n');
+    expect(lo.plan.workloads[0].published).toEqual([{ name: 'port-8000', composePort: 8000, hostPort: 8000, loopback: true }]);
+  });
+
   test.each([['"8080:8080"'], ['"0.0.0.0:8080:8080"'], ['"10.0.0.5:8080:8080"']])('%s admits the ingress controller', (port) => {
     const r = convert(`services:\n  web:\n    image: ghcr.io/acme/web:1.0.0\n    ports: [${port}]\n`);
     expect(ingressFrom(r)).toContain('ingress-nginx');
