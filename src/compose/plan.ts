@@ -20,6 +20,7 @@ import { ENGINES } from '../spec/engines';
 import { HardeningError, Refuser } from '../spec/errors';
 import { parseImageReference } from '../spec/image';
 import { resolveMetadata } from '../spec/metadata';
+import { RESERVED_KEYS } from '../spec/props-scan';
 import { parseQuantity } from '../spec/quantity';
 import { BASELINE_CAPABILITIES } from '../spec/relaxations';
 import { looksLikeSecretName } from '../spec/secrets';
@@ -718,6 +719,10 @@ function planService(d: Draft, svc: ComposeService, m: DockerContainer, image: s
   for (const [k, v] of envEntries(svc.environment)) {
     if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k)) {
       d.todo(`an environment variable with an invalid name was dropped (${JSON.stringify(redact(k)).slice(0, 80)})`);
+      continue;
+    }
+    if (RESERVED_KEYS.has(k)) {
+      d.todo(`the environment variable '${k}' was dropped: its name shadows a method of every JavaScript object, and the specs refuse it as a key; rename it in the application`);
       continue;
     }
     if (k === 'TZ') {

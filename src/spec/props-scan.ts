@@ -16,9 +16,9 @@ function isPlain(x: unknown): x is Record<string, unknown> {
  * Keys that shadow JavaScript's own object machinery: props parsed from YAML/JSON can carry them
  * (`toString: false`), and every later `String(x)`, template or regular-expression test of that
  * object would throw a TypeError instead of a HardeningError; cdk8s cannot serialize an object
- * with a `constructor` key. No props field, env variable or label worth having is named so.
+ * with a `constructor` key. No props field, env variable or label worth having is named so. @internal
  */
-const RESERVED_KEYS = new Set(['toString', 'valueOf', 'toJSON', 'toLocaleString', 'constructor', '__proto__', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['toString', 'valueOf', 'toJSON', 'toLocaleString', 'constructor', '__proto__', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);
 
 /**
  * Refuse a literal secret anywhere in construct props, by its shape: every string value and

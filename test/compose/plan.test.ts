@@ -284,6 +284,14 @@ describe('schedulers run once', () => {
   });
 });
 
+test('environment variables named like object methods (__proto__, constructor) are dropped with a TODO, not lost or fatal', () => {
+  const r = convert('services:\n  web:\n    image: ghcr.io/acme/web:1.0.0\n    environment:\n      __proto__: x\n      constructor: y\n      OK: z\n');
+  expect(r.plan.workloads[0].spec.env).toEqual({ OK: 'z' });
+  const todos = r.plan.workloads[0].todos.map((t) => t.text);
+  expect(todos).toContain("the environment variable '__proto__' was dropped: its name shadows a method of every JavaScript object, and the specs refuse it as a key; rename it in the application");
+  expect(todos.some((t) => t.includes("'constructor' was dropped"))).toBe(true);
+});
+
 describe('published ports', () => {
   const ingressFrom = (r: ReturnType<typeof convert>) => JSON.stringify((r.synthesized.objects.find((o: any) => o.kind === 'NetworkPolicy') as any).spec.ingress);
   test.each([
