@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Io } from './audit';
 import { ComposeFileLoader, ComposeInputError, convertComposeText, parseExtendedFile } from '../compose';
 import { decodeText, EncodingError } from './encoding';
+import { canonicalFile } from './files';
 import { oneLine } from '../compose/printer';
 import { redact } from '../compose/secrets';
 import { HardeningError } from '../spec/errors';
@@ -57,13 +58,7 @@ function extendedFileLoader(main: string): ComposeFileLoader {
   return (file, from) => {
     const abs = path.resolve(path.dirname(from ?? path.resolve(main)), file);
     const text = readCompose(abs);
-    let canonical = abs;
-    try {
-      canonical = fs.realpathSync(abs);
-    } catch {
-      // read above: keep the resolved path
-    }
-    return { services: parseExtendedFile(text, show(file)), path: canonical };
+    return { services: parseExtendedFile(text, show(file)), path: canonicalFile(abs) };
   };
 }
 
@@ -182,12 +177,7 @@ export function runInit(file: string, opts: InitOptions, io: Io): number {
   try {
     const text = readCompose(file);
     const folder = path.basename(path.dirname(path.resolve(file)));
-    let canonical = path.resolve(file);
-    try {
-      canonical = fs.realpathSync(file);
-    } catch {
-      // read above: keep the resolved path
-    }
+    const canonical = canonicalFile(file);
     const result = convertComposeText(text, {
       project: opts.name,
       defaultProject: folder,

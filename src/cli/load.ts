@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { decodeText, EncodingError } from './encoding';
+import { canonicalFile } from './files';
 import { loadYamlWithPositions, MAX_DEPTH, PositionIndex, YamlSyntaxError } from './positions';
 import { ExtendsError, parseExtendedFile, resolveExtends, usesExtends } from '../compose/extends';
 import { applyTags, hasTags } from '../compose/tags';
@@ -332,13 +333,7 @@ function composeServices(services: Record<string, unknown>, file: string, source
         }
         if (!st.isFile()) throw new InputError(st.isDirectory() ? 'is a folder, not a file' : `${specialKind(st)}, not a regular file`);
         const text = readInput({ file: abs, explicit: true }, max);
-        let canonical = abs;
-        try {
-          canonical = fs.realpathSync(abs);
-        } catch {
-          // read above: keep the resolved path
-        }
-        return { services: parseExtendedFile(text, f), path: canonical };
+        return { services: parseExtendedFile(text, f), path: canonicalFile(abs) };
       },
     });
     return { services: r.services, extended: new Set(r.merged.keys()) };
