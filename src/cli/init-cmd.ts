@@ -54,11 +54,15 @@ function readCompose(file: string): string {
 }
 
 /** Files named by `extends.file`, read like the Compose file itself, relative to the file naming them. */
-function extendedFileLoader(main: string): ComposeFileLoader {
+/** @internal */
+export function extendedFileLoader(main: string): ComposeFileLoader {
+  // Read and parsed once per file, however it is spelled (`common.yml`, `./common.yml`, a link to it).
+  const read = new Map<string, Record<string, unknown>>();
   return (file, from) => {
-    const abs = path.resolve(path.dirname(from ?? path.resolve(main)), file);
-    const text = readCompose(abs);
-    return { services: parseExtendedFile(text, show(file)), path: canonicalFile(abs) };
+    const real = canonicalFile(path.resolve(path.dirname(from ?? path.resolve(main)), file));
+    let services = read.get(real);
+    if (!services) read.set(real, (services = parseExtendedFile(readCompose(real), show(file))));
+    return { services, path: real };
   };
 }
 

@@ -4,7 +4,7 @@ import { decodeText, EncodingError } from './encoding';
 import { canonicalFile } from './files';
 import { loadYamlWithPositions, MAX_DEPTH, PositionIndex, YamlSyntaxError } from './positions';
 import { ExtendsError, parseExtendedFile, resolveExtends, usesExtends } from '../compose/extends';
-import { applyTags, hasTags } from '../compose/tags';
+import { applyTags, ComposeOverride, hasTags, isReset } from '../compose/tags';
 import { composeContainers, isComposeDocument } from '../policy/compose';
 import { DockerfileView, isDockerfileName, parseDockerfile } from '../policy/dockerfile';
 import { SourcedObject } from '../policy/engine';
@@ -318,13 +318,17 @@ function composeServices(services: Record<string, unknown>, file: string, source
   if (!usesExtends(services)) {
     return { services: hasTags(services) ? (applyTags(services) as Record<string, unknown>) : services, extended: new Set() };
   }
-  const main = path.resolve(source.path ?? 'stdin');
+  const main = source.path ? canonicalFile(source.path) : path.resolve('stdin');
   const max = source.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  // Read and parsed once per file, however it is spelled.
+  const read = new Map<string, Record<string, unknown>>();
   try {
     const r = resolveExtends(services, {
       file: main,
       load: (f, from) => {
-        const abs = path.resolve(path.dirname(from ?? main), f);
+        const abs = canonicalFile(path.resolve(path.dirname(from ?? main), f));
+        const known = read.get(abs);
+        if (known) return { services: known, path: abs };
         let st: fs.Stats;
         try {
           st = fs.statSync(abs);
@@ -332,8 +336,9 @@ function composeServices(services: Record<string, unknown>, file: string, source
           throw new InputError(`cannot read (${errCode(e)})`);
         }
         if (!st.isFile()) throw new InputError(st.isDirectory() ? 'is a folder, not a file' : `${specialKind(st)}, not a regular file`);
-        const text = readInput({ file: abs, explicit: true }, max);
-        return { services: parseExtendedFile(text, f), path: canonicalFile(abs) };
+        const parsed = parseExtendedFile(readInput({ file: abs, explicit: true }, max), f);
+        read.set(abs, parsed);
+        return { services: parsed, path: abs };
       },
     });
     return { services: r.services, extended: new Set(r.merged.keys()) };
@@ -377,7 +382,10 @@ export function parseText(text: string, file: string, explicit = true, source: {
   if (looksTemplated(text) && docs.some((d) => isRecord(d) && (typeof d.kind !== 'string' || (d.metadata !== undefined && !isRecord(d.metadata)) || (isRecord(d.metadata) && d.metadata.name !== undefined && typeof d.metadata.name !== 'string')))) {
     return skip('helm-template', `a Helm/Go template, not YAML until rendered: ${RENDER_HELM}`);
   }
-  docs.forEach((doc, i) => {
+  docs.forEach((tagged, i) => {
+    // `services: !override {…}` / `!reset` (Compose merge tags) on the mapping itself.
+    const top = isRecord(tagged) ? tagged.services : undefined;
+    const doc = top instanceof ComposeOverride || isReset(top) ? applyTags(tagged) : tagged;
     if (doc === null || doc === undefined) return;
     const where = docs.length > 1 ? `document ${i + 1}` : 'the document';
     if (isComposeDocument(doc)) {

@@ -25,13 +25,24 @@ export class YamlSyntaxError extends Error {
   }
 }
 
+/** A tagged scalar as the core schema reads it untagged (`!override true` is a boolean); other text stays text. */
+function coreScalar(data: unknown): unknown {
+  if (typeof data !== 'string') return data ?? null;
+  try {
+    const v = jsyaml.load(data, { schema: jsyaml.CORE_SCHEMA });
+    return v === null || typeof v === 'boolean' || typeof v === 'number' ? v : data;
+  } catch {
+    return data;
+  }
+}
+
 /** YAML 1.2 core schema (no timestamps: dates stay strings, as the API server reads them) plus merge keys `<<`. */
 const SCHEMA = jsyaml.CORE_SCHEMA.extend({
   implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge],
   // Compose's merge tags (`ports: !reset []`, `environment: !override {…}`), on any node kind.
   explicit: (['scalar', 'sequence', 'mapping'] as const).flatMap((kind) => [
     new jsyaml.Type('!reset', { kind, construct: () => RESET }),
-    new jsyaml.Type('!override', { kind, construct: (data: unknown) => new ComposeOverride(data ?? null) }),
+    new jsyaml.Type('!override', { kind, construct: (data: unknown) => new ComposeOverride(kind === 'scalar' ? coreScalar(data) : data ?? null) }),
   ]),
 });
 

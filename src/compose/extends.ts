@@ -61,8 +61,9 @@ export interface ExtendsResult {
   readonly merged: ReadonlyMap<string, readonly string[]>;
 }
 
+/** A mapping (not a list, and not a `!reset` / `!override` value). */
 function isRecord(x: unknown): x is Record<string, any> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && !isReset(x) && !(x instanceof ComposeOverride);
 }
 
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -158,7 +159,7 @@ function mergeValue(base: unknown, over: unknown, field: string): unknown {
       const v = o[k];
       if (isReset(v)) delete out[k];
       else if (v === null || v === undefined) setOwn(out, k, hasOwn(out, k) ? out[k] : null);
-      else setOwn(out, k, hasOwn(out, k) && isRecord(out[k]) && isRecord(v) ? mergeMapping(out[k] as Record<string, unknown>, v, 'networks.*') : v);
+      else setOwn(out, k, hasOwn(out, k) && isRecord(out[k]) && isRecord(v) ? mergeMapping(out[k] as Record<string, unknown>, v, 'networks.*') : applyTags(v));
     }
     return out;
   }
@@ -181,7 +182,8 @@ function mergeValue(base: unknown, over: unknown, field: string): unknown {
         at.set(k, out.length);
         out.push(e);
       } else {
-        out[i] = isRecord(out[i]) && isRecord(e) ? mergeMapping(out[i] as Record<string, unknown>, e, `${field}[]`) : e;
+        // An entry with the same key replaces the extended service's whole entry (as compose-go does).
+        out[i] = applyTags(e);
       }
     }
     return out;
@@ -301,7 +303,8 @@ export function resolveExtends(services: Record<string, unknown>, options: Exten
     const cached = done.get(id);
     if (cached) return cached;
     const svc = ctx.services[name];
-    if (!isRecord(svc) || svc.extends === undefined || svc.extends === null) return { svc, chain: [] };
+    // A service that extends nothing is its own value, its tags applied (they concern it alone).
+    if (!isRecord(svc) || svc.extends === undefined || svc.extends === null) return { svc: applyTags(svc), chain: [] };
     const ext = svc.extends;
     const where = `service ${quote(name)}${ctx.label ? ` of ${ctx.label}` : ''}`;
     const target = interpolated(typeof ext === 'string' ? ext : isRecord(ext) ? ext.service : undefined);
@@ -332,7 +335,7 @@ export function resolveExtends(services: Record<string, unknown>, options: Exten
     for (const k of Object.keys(inherited)) if (!NOT_INHERITED.includes(k)) setOwn(own, k, inherited[k]);
     const local: Record<string, unknown> = {};
     for (const k of Object.keys(svc)) if (k !== 'extends') setOwn(local, k, svc[k]);
-    const result = { svc: mergeMapping(own, local, ''), chain: [`${target}${file !== undefined ? ` (${file})` : ''}`, ...base.chain] };
+    const result = { svc: applyTags(mergeMapping(own, local, '')), chain: [`${target}${file !== undefined ? ` (${file})` : ''}`, ...base.chain] };
     done.set(id, result);
     return result;
   };

@@ -8,6 +8,7 @@
  * not a silent enabling.
  */
 import { ComposeInputError, ComposeModel, ComposeService } from './read';
+import { interpolateCompose } from '../policy/compose';
 
 export interface ProfileSelection {
   /** The model with only the enabled services. */
@@ -16,8 +17,11 @@ export interface ProfileSelection {
   readonly leftOut: readonly { readonly name: string; readonly profiles: readonly string[] }[];
 }
 
+/** A service name or profile as Compose reads it: interpolated with an empty environment. */
+const named = (x: unknown) => interpolateCompose(String(x)).value;
+
 function profilesOf(svc: ComposeService): string[] {
-  return Array.isArray(svc.profiles) ? svc.profiles.filter((p): p is string => typeof p === 'string') : [];
+  return Array.isArray(svc.profiles) ? svc.profiles.filter((p): p is string => typeof p === 'string').map(named) : [];
 }
 
 /** The services `svc` needs to run, with the field that names each. */
@@ -25,21 +29,21 @@ function requiredServices(svc: ComposeService): { name: string; field: string }[
   const out: { name: string; field: string }[] = [];
   const d = svc.depends_on;
   if (Array.isArray(d)) {
-    for (const n of d) out.push({ name: String(n), field: 'depends_on' });
+    for (const n of d) out.push({ name: named(n), field: 'depends_on' });
   } else if (d && typeof d === 'object') {
     for (const [n, v] of Object.entries(d)) {
       // A long-form dependency with `required: false` may be absent (Compose 2.20+).
-      if (!(v && typeof v === 'object' && (v as { required?: unknown }).required === false)) out.push({ name: n, field: 'depends_on' });
+      if (!(v && typeof v === 'object' && (v as { required?: unknown }).required === false)) out.push({ name: named(n), field: 'depends_on' });
     }
   }
-  for (const l of Array.isArray(svc.links) ? svc.links : []) out.push({ name: String(l).split(':')[0], field: 'links' });
+  for (const l of Array.isArray(svc.links) ? svc.links : []) out.push({ name: named(l).split(':')[0], field: 'links' });
   for (const key of ['network_mode', 'ipc', 'pid'] as const) {
     const v = svc[key];
-    if (typeof v === 'string' && v.startsWith('service:')) out.push({ name: v.slice('service:'.length), field: key });
+    if (typeof v === 'string' && v.startsWith('service:')) out.push({ name: named(v.slice('service:'.length)), field: key });
   }
   const vf = svc.volumes_from;
   for (const v of Array.isArray(vf) ? vf : []) {
-    const s = String(v);
+    const s = named(v);
     if (!s.startsWith('container:')) out.push({ name: s.split(':')[0], field: 'volumes_from' });
   }
   return out;

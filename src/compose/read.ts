@@ -4,7 +4,7 @@
  * merges separate files given with -f, not documents of one file).
  */
 import { ComposeFileLoader, ExtendsError, resolveExtends, usesExtends } from './extends';
-import { applyTags, hasTags } from './tags';
+import { applyTags, ComposeOverride, hasTags } from './tags';
 import { ComposeYamlError, parseComposeYaml } from './yaml';
 import { composeSchemaCheck } from '../cli/compose-schema';
 
@@ -86,12 +86,14 @@ export function readCompose(text: string, file: string, options: ReadOptions = {
     throw new ComposeInputError(`${file}: ${values.length} YAML documents in one file: Compose reads one document per file. Put each in its own file (Compose merges files given with -f), or merge them into one, then convert.`);
   }
   const doc = values[0];
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc) || typeof (doc as { services?: unknown }).services !== 'object' || (doc as { services?: unknown }).services === null) {
+  // `!reset` / `!override` (merge tags) as for a file that extends nothing; extends reads them below.
+  const plain = hasTags(doc) ? (applyTags(doc) as Record<string, unknown>) : (doc as Record<string, unknown>);
+  const isMapping = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isMapping(plain) || !isMapping(plain.services)) {
     throw new ComposeInputError(`${file}: not a Compose file (no services mapping)`);
   }
-  // `!reset` / `!override` (merge tags) as for a file that extends nothing; extends reads them below.
-  const tagged = (doc as { services: Record<string, unknown> }).services;
-  const plain = hasTags(doc) ? (applyTags(doc) as Record<string, unknown>) : (doc as Record<string, unknown>);
+  const top = (doc as Record<string, unknown>).services;
+  const tagged = top instanceof ComposeOverride ? (top.value as Record<string, unknown>) : (top as Record<string, unknown>);
   const { errors, unknownFields } = composeSchemaCheck(plain);
   if (errors.length) {
     throw new ComposeInputError(`${file} does not follow the Compose Specification: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}`);

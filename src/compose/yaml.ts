@@ -4,7 +4,7 @@
  * merge tags kept as values: `!reset` (drop what the extended service set) and `!override`
  * (replace instead of merging); see https://docs.docker.com/reference/compose-file/merge/.
  */
-import { isMap, isNode, isScalar, LineCounter, parseAllDocuments, Scalar, visit } from 'yaml';
+import { isNode, isScalar, LineCounter, parse, parseAllDocuments, Scalar, visit } from 'yaml';
 import { ComposeOverride, RESET } from './tags';
 
 /** Parse errors of Compose YAML, with the position when there is one. */
@@ -25,28 +25,44 @@ export function parseComposeYaml(text: string, file: string): unknown[] {
     const line = err.linePos?.[0];
     throw new ComposeYamlError(`${file}${line ? `:${line.line}:${line.col}` : ''}: malformed YAML: ${err.message.split('\n')[0]}`);
   }
-  for (const d of list) {
-    visit(d, (_, node) => {
-      if (isNode(node) && node.tag === '!reset') return new Scalar(RESET);
-      if (isNode(node) && node.tag === '!override') {
-        node.tag = undefined;
-        return new Scalar(new ComposeOverride(node.toJS(d, { maxAliasCount: 100 })));
-      }
-      if (isMap(node)) {
-        const seen = new Set<string>();
-        for (const item of node.items) {
-          const key = isScalar(item.key) ? String(item.key.value) : item.key === null ? '' : undefined;
-          if (key === undefined || key === '<<') continue;
-          if (seen.has(key)) {
-            const range = isScalar(item.key) ? item.key.range : undefined;
-            const at = range ? lineCounter.linePos(range[0]) : undefined;
-            throw new ComposeYamlError(`${file}${at ? `:${at.line}:${at.col}` : ''}: malformed YAML: Map keys must be unique (${JSON.stringify(key.slice(0, 60))} is given twice)`);
+  try {
+    for (const d of list) {
+      // Every mapping, tagged ones included, before tags are read.
+      visit(d, {
+        Map(_, node) {
+          const seen = new Set<string>();
+          for (const item of node.items) {
+            const v = isScalar(item.key) ? item.key.value : item.key === null ? '' : undefined;
+            if (typeof v === 'symbol' || v === '<<' || v === undefined || (typeof v === 'object' && v !== null)) continue;
+            const key = String(v);
+            if (seen.has(key)) {
+              const range = isScalar(item.key) ? item.key.range : undefined;
+              const at = range ? lineCounter.linePos(range[0]) : undefined;
+              throw new ComposeYamlError(`${file}${at ? `:${at.line}:${at.col}` : ''}: malformed YAML: Map keys must be unique (${JSON.stringify(key.slice(0, 60))} is given twice)`);
+            }
+            seen.add(key);
           }
-          seen.add(key);
+        },
+      });
+      visit(d, (_, node) => {
+        if (!isNode(node) || (node.tag !== '!reset' && node.tag !== '!override')) return undefined;
+        let replacement: Scalar;
+        if (node.tag === '!reset') {
+          replacement = new Scalar(RESET);
+        } else {
+          node.tag = undefined;
+          // A plain scalar is read as the core schema reads it (`!override true` is a boolean).
+          const value = isScalar(node) && node.type === 'PLAIN' && typeof node.source === 'string' ? parse(node.source) : node.toJS(d, { maxAliasCount: 100 });
+          replacement = new Scalar(new ComposeOverride(value));
         }
-      }
-      return undefined;
-    });
+        // Aliases of the tagged node find the replacement by its anchor.
+        if (node.anchor) replacement.anchor = node.anchor;
+        return replacement;
+      });
+    }
+  } catch (e) {
+    if (e instanceof ComposeYamlError) throw e;
+    throw new ComposeYamlError(`${file}: malformed YAML: ${(e as Error).message.split('\n')[0]}`);
   }
   try {
     return list.map((d) => d.toJS({ maxAliasCount: 100 })).filter((v) => v !== null && v !== undefined);

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
+import { extendedFileLoader } from '../../src/cli/init-cmd';
 import { ComposeFileLoader, ComposeInputError, convertComposeText, ExtendsError, parseExtendedFile, readCompose, resolveExtends, selectProfiles } from '../../src/compose';
 import { cli } from '../util/cli';
 
@@ -348,5 +349,61 @@ describe('extends: what Compose does beyond the basic rules', () => {
     expect(() => readCompose('services:\n  a: {image: "x:1"}\n  b: {image: "y:1", image: "z:1"}\n', 'c.yaml')).toThrow('c.yaml:3:21: malformed YAML: Map keys must be unique ("image" is given twice)');
     const many = `services:\n${Array.from({ length: 3000 }, (_, i) => `  s${i}: {image: "x:1"}`).join('\n')}\n  s7: {image: "y:1"}\n`;
     expect(() => readCompose(many, 'c.yaml')).toThrow(/c\.yaml:3002:3: .*"s7" is given twice/);
+  });
+});
+
+describe('merge tags and extends: the corners', () => {
+  const svc = (text: string, name: string) => readCompose(text, 'c.yaml').services.get(name) as any;
+
+  test('a tag in a service that extends nothing concerns that service alone; its children merge with the result', () => {
+    const text = 'services:\n  base: {image: "x:1", cap_add: !override [SYS_ADMIN], environment: !override {A: "1"}}\n  app: {extends: base, cap_add: [CHOWN], environment: {B: "2"}}\n';
+    expect(svc(text, 'base')).toEqual({ image: 'x:1', cap_add: ['SYS_ADMIN'], environment: { A: '1' } });
+    expect(svc(text, 'app')).toEqual({ image: 'x:1', cap_add: ['SYS_ADMIN', 'CHOWN'], environment: { A: '1', B: '2' } });
+    const nets = 'services:\n  base: {image: "x:1", networks: {backend: {aliases: [a], priority: 1}}}\n  app: {extends: base, networks: {backend: !override {aliases: [x]}}}\n';
+    expect(svc(nets, 'app').networks).toEqual({ backend: { aliases: ['x'] } });
+  });
+
+  test('!override on a scalar reads it as the untagged scalar would be read, in init and audit', () => {
+    const text = 'services:\n  app: {image: "ghcr.io/acme/app:1.0.0", privileged: !override true, read_only: !override true, user: !override "10001"}\n';
+    expect(svc(text, 'app')).toEqual({ image: 'ghcr.io/acme/app:1.0.0', privileged: true, read_only: true, user: '10001' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scalar-'));
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), text);
+    const ids = JSON.parse(cli('audit', path.join(dir, 'compose.yaml'), '--format', 'json').stdout).findings.map((f: any) => f.ruleId);
+    expect(ids).toContain('no-privileged');
+    expect(ids).not.toContain('read-only-root-fs');
+  });
+
+  test('a tagged node with an anchor can be aliased; a tagged services mapping, an alias bomb and duplicate keys under a tag are input errors', () => {
+    const anchored = 'x-env: &env !override {A: "1"}\nx-none: &none !reset []\nservices:\n  a: {image: "x:1", environment: *env, cap_add: *none}\n  b: {image: "x:1", environment: *env, cap_add: *none}\n';
+    expect(svc(anchored, 'b')).toEqual({ image: 'x:1', environment: { A: '1' } });
+    expect(() => readCompose('services: !reset {}\n', 'c.yaml')).toThrow('c.yaml: not a Compose file (no services mapping)');
+    const bomb = ['a: &a [1,1,1,1,1,1,1,1,1,1]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'services:', '  s: {image: "x:1", command: !override [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]}', ''].join('\n');
+    expect(() => readCompose(bomb, 'c.yaml')).toThrow(/c\.yaml: malformed YAML: Excessive alias count/);
+    expect(() => readCompose('services:\n  a: !override {image: "x:1", privileged: true, privileged: false}\n', 'c.yaml')).toThrow(/"privileged" is given twice/);
+  });
+
+  test('an entry with the same unique key replaces the extended one whole (a read-only bind is not kept read-only by its base)', () => {
+    const text = 'services:\n  base: {image: "x:1", volumes: [{type: bind, source: ./data, target: /data, read_only: true}]}\n  app: {extends: base, volumes: [{type: bind, source: ./data, target: /data}]}\n';
+    expect(svc(text, 'app').volumes).toEqual([{ type: 'bind', source: './data', target: '/data' }]);
+  });
+
+  test('service names and profiles are interpolated before they are compared', () => {
+    const text = 'services:\n  app: {image: "x:1", depends_on: ["${DB:-db}"]}\n  db: {image: "postgres:16", profiles: ["${DB_PROFILE:-data}"]}\n';
+    const convert = (profiles: string[]) => convertComposeText(text, { project: 'shop', source: 'c.yaml', packageSpec: '^0.0.0', profiles });
+    expect(() => convert([])).toThrow(/needs "db" \(depends_on\), which is left out: its profiles \(data\) are not enabled\. Enable one with --profile data/);
+    expect(convert(['data']).plan.workloads.map((w) => w.name).sort()).toEqual(['app', 'db']);
+  });
+
+  test('a file spelled several ways is read once', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spell-'));
+    fs.writeFileSync(path.join(dir, 'common.yml'), 'services:\n  base: {image: "ghcr.io/acme/app:1.0.0"}\n');
+    const spellings = ['common.yml', './common.yml', '././common.yml', `../${path.basename(dir)}/common.yml`];
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), `services:\n${spellings.map((f, i) => `  s${i}: {extends: {file: "${f}", service: base}}`).join('\n')}\n`);
+    // The same parsed services come back for every spelling: the file was read and parsed once.
+    const load = extendedFileLoader(path.join(dir, 'compose.yaml'));
+    const loaded = spellings.map((f) => load(f, undefined));
+    for (const l of loaded) expect(l).toEqual({ services: loaded[0].services, path: fs.realpathSync(path.join(dir, 'common.yml')) });
+    for (const l of loaded) expect(l.services).toBe(loaded[0].services);
+    expect(cli('init', '--from-compose', path.join(dir, 'compose.yaml'), '--out', path.join(dir, 'out')).code).toBe(0);
   });
 });
