@@ -7,7 +7,7 @@ import { dockerOrder } from './emit';
 import { ConversionPlan, Item } from './plan';
 import { oneLine } from './printer';
 import { redact } from './secrets';
-import { portNumbersOf, SynthesizedPlan, workloadFacts } from './synth';
+import { objectNamed, portNumbersOf, SynthesizedPlan, workloadFacts } from './synth';
 import { UNREVIEWED_ANNOTATION } from '../policy/rules/review';
 
 const text = (s: string) => oneLine(redact(s));
@@ -16,9 +16,9 @@ const code = (words: readonly string[]) => `\`${text(words.map((w) => (/^[A-Za-z
 
 /** Does the NetworkPolicy pair allow client → server on this port? Read from the objects. */
 export function allowedByPolicies(objects: readonly any[], client: string, server: string, port: number, protocol = 'TCP'): boolean {
-  const np = (n: string) => objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata?.name === n);
-  const serverObj = objects.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata?.name === server);
-  const clientObj = objects.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata?.name === client);
+  const np = (n: string) => objectNamed(objects, 'NetworkPolicy', n);
+  const serverObj = objectNamed(objects, 'Deployment', server) ?? objectNamed(objects, 'StatefulSet', server);
+  const clientObj = objectNamed(objects, 'Deployment', client) ?? objectNamed(objects, 'StatefulSet', client);
   if (!serverObj || !clientObj) return false;
   const portNames = portNumbersOf(serverObj.spec.template.spec.containers);
   const portOk = (ports: any[] | undefined) => !ports?.length || ports.some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === port || portNames.get(p.port) === port));
@@ -87,7 +87,7 @@ export function migrationReport(plan: ConversionPlan, synth: SynthesizedPlan): s
     const f = workloadFacts(objects, w.name, plan.namespace);
     lines.push(`## ${text(w.composeName)} (${w.kind === 'database' ? 'StatefulDatabase' : 'HardenedService'} \`${w.name}\`)`, '');
     if (f) {
-      const replicas = objects.find((o) => o.kind === f.kind && o.metadata?.name === w.name)?.spec?.replicas;
+      const replicas = objectNamed(objects, f.kind, w.name)?.spec?.replicas;
       lines.push('What the manifests contain:', '');
       lines.push(`- ${f.kind} \`${w.name}\`, ${replicas ?? 1} replica(s), runs as UID ${f.runAsUser ?? '(image default)'}, ${f.readOnlyRoot ? 'read-only root filesystem' : 'writable root filesystem'}, no capabilities.`);
       if (f.command) lines.push(`- Command: ${code(f.command)}`);

@@ -132,8 +132,24 @@ function portsText(ports: any[] | undefined, names: ReadonlyMap<string, number>)
   return ports?.length ? ports.map((p) => `${typeof p.port === 'string' ? names.get(p.port) ?? p.port : p.port}/${p.protocol ?? 'TCP'}`).join(', ') : 'all ports';
 }
 
+const indexes = new WeakMap<readonly K8sObject[], Map<string, K8sObject>>();
+
+/** The first object of a kind with a name (what `objects.find` would return), from an index built once per list. */
+export function objectNamed(objects: readonly K8sObject[], kind: string, name: string): K8sObject | undefined {
+  let index = indexes.get(objects);
+  if (!index) {
+    index = new Map();
+    for (const o of objects) {
+      const key = `${o.kind}\0${o.metadata?.name}`;
+      if (!index.has(key)) index.set(key, o);
+    }
+    indexes.set(objects, index);
+  }
+  return index.get(`${kind}\0${name}`);
+}
+
 export function workloadFacts(objects: readonly K8sObject[], name: string, ns: string): WorkloadFacts | undefined {
-  const w = objects.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata?.name === name);
+  const w = objectNamed(objects, 'Deployment', name) ?? objectNamed(objects, 'StatefulSet', name);
   if (!w) return undefined;
   const pod = w.spec.template.spec;
   const main = pod.containers[0];
@@ -158,7 +174,7 @@ export function workloadFacts(objects: readonly K8sObject[], name: string, ns: s
   for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
     for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) addSecret(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
   }
-  const np = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata?.name === name);
+  const np = objectNamed(objects, 'NetworkPolicy', name);
   const portNumbers = portNumbersOf(pod.containers);
   const reachableFrom: string[] = [];
   const connectsTo: string[] = [];
@@ -175,7 +191,7 @@ export function workloadFacts(objects: readonly K8sObject[], name: string, ns: s
       if (!connectsTo.includes(t)) connectsTo.push(t);
     }
   }
-  const svc = objects.find((o) => o.kind === 'Service' && o.metadata?.name === name);
+  const svc = objectNamed(objects, 'Service', name);
   return {
     kind: w.kind!,
     runAsUser: main.securityContext?.runAsUser ?? pod.securityContext?.runAsUser,
