@@ -230,8 +230,7 @@ function isInterpolation(v: string): boolean {
   return /^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-?+][^}]*)?\}$|^\$[A-Za-z_][A-Za-z0-9_]*$/.test(v.trim());
 }
 
-/** One `ports` entry (short or long syntax). @internal */
-export function parsePort(p: unknown): DockerPort | undefined {
+function parsePort(p: unknown): DockerPort | undefined {
   if (isRecord(p)) {
     const internal = num(p.target);
     if (internal === undefined) return undefined;
