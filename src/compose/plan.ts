@@ -3,6 +3,7 @@
  * calls), the edges of the call graph with their ports, and the report items (changes and TODOs,
  * each with its rule id). Nothing here writes code or text files.
  */
+import { posix } from 'path';
 import { inferEdges, RawEdge } from './edges';
 import { ImageKnowledge, knowledgeOf } from './images';
 import { COMPOSE_SERVICE_KEYS, DEPLOY_CONVERTED } from './keys';
@@ -767,10 +768,39 @@ function planService(d: Draft, svc: ComposeService, m: DockerContainer, image: s
     d.changes.push({ ruleId: 'no-literal-secrets-in-env', text: `${secretKeys.length} secret value(s) now reference the Secret '${secretName}' (keys ${secretKeys.join(', ')}); their values were not copied` });
   }
 
-  // Compose secrets: files under /run/secrets.
-  const fileSecrets = Array.isArray(svc.secrets) ? svc.secrets.map((x) => (isRecord(x) ? scalarText(x.source) : scalarText(x))).filter((k) => /^[-._a-zA-Z0-9]{1,253}$/.test(k)) : [];
-  if (fileSecrets.length) {
-    spec.secretFiles = [{ secretName: `${d.name}-files`, mountPath: '/run/secrets', keys: fileSecrets }];
+  // Compose secrets: files where Compose mounts them (its target: a name under /run/secrets, or an
+  // absolute path), each a key of one Secret named after the file.
+  const secretDirs = new Map<string, { key: string; source: string }[]>();
+  const KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+  for (const x of Array.isArray(svc.secrets) ? svc.secrets : []) {
+    const source = isRecord(x) ? scalarText(x.source) : scalarText(x);
+    const target = isRecord(x) && x.target !== undefined && x.target !== null ? scalarText(x.target) : source;
+    const file = target.startsWith('/') ? posix.normalize(target) : posix.join('/run/secrets', target);
+    const dir = posix.dirname(file);
+    const key = posix.basename(file);
+    if (!KEY.test(source) || !KEY.test(key)) continue;
+    if (dir === '/' || dir === '/tmp') {
+      d.todo(`secret '${source}' was mounted at ${redact(file)} in Compose: that folder cannot hold a read-only Secret mount here; mount it under /run/secrets (and point the program there)`);
+      continue;
+    }
+    const files = secretDirs.get(dir) ?? [];
+    if (!files.some((f) => f.key === key)) files.push({ key, source });
+    secretDirs.set(dir, files);
+  }
+  // A read-only Secret volume cannot hold the mount point of another: a folder inside another is left to a TODO.
+  for (const dir of [...secretDirs.keys()]) {
+    const outer = [...secretDirs.keys()].find((o) => o !== dir && dir.startsWith(`${o}/`));
+    if (!outer) continue;
+    d.todo(`secret file(s) ${secretDirs.get(dir)!.map((f) => `${dir}/${f.key}`).join(', ')}: ${dir} is inside ${outer}, where other secrets are mounted read-only; mount them in a folder of their own and point the program there`);
+    secretDirs.delete(dir);
+  }
+  for (const [dir, files] of secretDirs) {
+    for (const f of files) {
+      if (dir !== '/run/secrets' || f.key !== f.source) d.changes.push({ text: `secret '${f.source}' is mounted as ${dir}/${f.key}, as in Compose: the Secret '${d.name}-files' holds it under the key '${f.key}'` });
+    }
+  }
+  if (secretDirs.size) {
+    spec.secretFiles = [...secretDirs].map(([mountPath, files]) => ({ secretName: `${d.name}-files`, mountPath, keys: files.map((f) => f.key) }));
     d.secretNames.push(`${d.name}-files`);
   }
 

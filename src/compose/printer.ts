@@ -64,6 +64,8 @@ export function comment(text: string, indent = ''): string {
 }
 
 function key(k: string): string {
+  // `__proto__: v` (quoted or not) in an object literal sets the prototype; a computed key is a property.
+  if (k === '__proto__') return `[${str(k)}]`;
   return IDENTIFIERS.test(k) ? k : str(k);
 }
 

@@ -292,6 +292,28 @@ test('environment variables named like object methods (__proto__, constructor) a
   expect(todos.some((t) => t.includes("'constructor' was dropped"))).toBe(true);
 });
 
+test('Compose secrets are mounted where Compose mounts them (their target), the same secret at two targets included', () => {
+  const r = convert([
+    'services:',
+    '  app:',
+    '    image: ghcr.io/acme/app:1.0.0',
+    '    secrets: [s1, {source: s1, target: /etc/app/s1}, {source: tls, target: cert.pem}, {source: k, target: /run/secrets/sub/k}, {source: t, target: /tmp/t}]',
+    'secrets: {s1: {file: ./s1}, tls: {file: ./tls}, k: {file: ./k}, t: {file: ./t}}',
+    '',
+  ].join('\n'));
+  const w = r.plan.workloads[0];
+  expect(w.spec.secretFiles).toEqual([
+    { secretName: 'app-files', mountPath: '/run/secrets', keys: ['s1', 'cert.pem'] },
+    { secretName: 'app-files', mountPath: '/etc/app', keys: ['s1'] },
+  ]);
+  const todos = w.todos.map((t) => t.text).join('\n');
+  expect(todos).toContain('/run/secrets/sub/k: /run/secrets/sub is inside /run/secrets');
+  expect(todos).toContain("secret 't' was mounted at /tmp/t in Compose");
+  expect(w.changes.map((c) => c.text)).toContain("secret 'tls' is mounted as /run/secrets/cert.pem, as in Compose: the Secret 'app-files' holds it under the key 'cert.pem'");
+  const pod = (r.synthesized.objects.find((o: any) => o.kind === 'Deployment') as any).spec.template.spec;
+  expect(pod.containers[0].volumeMounts.filter((m: any) => m.name.includes('secret')).map((m: any) => m.mountPath)).toEqual(['/run/secrets', '/etc/app']);
+});
+
 describe('published ports', () => {
   const ingressFrom = (r: ReturnType<typeof convert>) => JSON.stringify((r.synthesized.objects.find((o: any) => o.kind === 'NetworkPolicy') as any).spec.ingress);
   test.each([

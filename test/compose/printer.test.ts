@@ -41,6 +41,13 @@ describe('the printer: no string can change the structure of the generated code'
     }), { numRuns: runs });
   });
 
+  test('a __proto__ key stays a property (found by the property above with seed 1808600908)', () => {
+    const value = Object.defineProperty({}, '__proto__', { value: ['x'], enumerable: true });
+    expect(print(value)).toBe('{ ["__proto__"]: ["x"] }');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    expect(Object.keys(new Function(`return ${print(value)};`)())).toEqual(['__proto__']);
+  });
+
   test('strings are JSON literals, line separators escaped; only allow-listed calls exist', () => {
     expect(str('a\u2028b')).toBe('"a\\u2028b"');
     expect(print(new Call('Peer.workload', ['x"); process.exit(1); ("']))).toBe('Peer.workload("x\\"); process.exit(1); (\\"")');
