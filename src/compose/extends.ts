@@ -28,6 +28,7 @@
 import * as path from 'path';
 import { applyTags, ComposeOverride, isReset } from './tags';
 import { interpolateCompose, parseVolume } from '../policy/compose';
+import { hasOwn } from '../spec/canonical';
 
 /** Longest extends chain followed (Compose files use a handful; a longer one is refused, not walked). */
 export const MAX_EXTENDS_DEPTH = 64;
@@ -66,7 +67,6 @@ function isRecord(x: unknown): x is Record<string, any> {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && !isReset(x) && !(x instanceof ComposeOverride);
 }
 
-const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 /** Set an own property, whatever the key (`__proto__` included). */
 const setOwn = (o: object, k: string, v: unknown) => Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 const quote = (s: unknown) => JSON.stringify(String(s).slice(0, 100));
