@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Io } from './audit';
-import { ComposeFileLoader, ComposeInputError, convertComposeText, parseExtendedFile } from '../compose';
+import { ComposeDocumentLoader, ComposeFileLoader, ComposeInputError, convertComposeText, ExtendsError, parseComposeDocument } from '../compose';
 import { decodeText, EncodingError } from './encoding';
 import { canonicalFile } from './files';
 import { oneLine } from '../compose/printer';
@@ -53,17 +53,32 @@ function readCompose(file: string): string {
   }
 }
 
-/** Files named by `extends.file`, read like the Compose file itself, relative to the file naming them. */
-/** @internal */
-export function extendedFileLoader(main: string): ComposeFileLoader {
-  // Read and parsed once per file, however it is spelled (`common.yml`, `./common.yml`, a link to it).
+/**
+ * Files named by `extends.file` and `include`, read like the Compose file itself (same size limit
+ * and encodings), relative to the file naming them; each read and parsed once however it is
+ * spelled (`common.yml`, `./common.yml`, a link to it).
+ * @internal
+ */
+export function composeFileReaders(main: string): { load: ComposeFileLoader; loadDocument: ComposeDocumentLoader } {
   const read = new Map<string, Record<string, unknown>>();
-  return (file, from) => {
+  const loadDocument: ComposeDocumentLoader = (file, from) => {
     const real = canonicalFile(path.resolve(path.dirname(from ?? path.resolve(main)), file));
-    let services = read.get(real);
-    if (!services) read.set(real, (services = parseExtendedFile(readCompose(real), show(file))));
-    return { services, path: real };
+    let document = read.get(real);
+    if (!document) read.set(real, (document = parseComposeDocument(readCompose(real), show(file))));
+    return { document, path: real };
   };
+  const load: ComposeFileLoader = (file, from) => {
+    const { document, path: real } = loadDocument(file, from);
+    const services = document.services;
+    if (typeof services !== 'object' || services === null || Array.isArray(services)) throw new ExtendsError(`${show(file)}: not a Compose file (one YAML document with a services mapping)`);
+    return { services: services as Record<string, unknown>, path: real };
+  };
+  return { load, loadDocument };
+}
+
+/** Files named by `extends.file`, read like the Compose file itself, relative to the file naming them. @internal */
+export function extendedFileLoader(main: string): ComposeFileLoader {
+  return composeFileReaders(main).load;
 }
 
 /** Profile names as `docker compose --profile` takes them (comma-separated lists too). */
@@ -188,7 +203,7 @@ export function runInit(file: string, opts: InitOptions, io: Io): number {
       source: path.basename(file),
       packageSpec: packageSpecOf(opts),
       path: canonical,
-      load: extendedFileLoader(canonical),
+      ...composeFileReaders(canonical),
       profiles: profilesOf(opts),
     });
     const out = path.resolve(opts.out);

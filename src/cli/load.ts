@@ -5,7 +5,7 @@ import { canonicalFile } from './files';
 import { loadYamlWithPositions, MAX_DEPTH, PositionIndex, YamlSyntaxError } from './positions';
 import { ExtendsError, parseExtendedFile, resolveExtends, usesExtends } from '../compose/extends';
 import { applyTags, ComposeOverride, hasTags, isReset } from '../compose/tags';
-import { composeContainers, isComposeDocument } from '../policy/compose';
+import { composeContainers, interpolateCompose, isComposeDocument } from '../policy/compose';
 import { DockerfileView, isDockerfileName, parseDockerfile } from '../policy/dockerfile';
 import { SourcedObject } from '../policy/engine';
 import { DockerContainer, K8sObject, Locator } from '../policy/types';
@@ -229,6 +229,25 @@ export interface ParsedText {
   readonly containers: DockerContainer[];
   /** Documents that are not audited (folder walks only; explicit inputs throw instead). */
   readonly skipped: SkippedFile[];
+  /** Files a Compose file includes (`include`), as paths to read: audited as inputs of their own. */
+  readonly includes?: string[];
+}
+
+/**
+ * The files a Compose document's `include` names, resolved against its folder (the current folder
+ * for stdin); paths interpolated as Compose does with an empty environment (`${DIR:-./db}`).
+ */
+function includedFiles(doc: Record<string, unknown>, from: string | undefined): string[] {
+  const dir = from ? path.dirname(path.resolve(from)) : process.cwd();
+  const out: string[] = [];
+  for (const e of Array.isArray(doc.include) ? doc.include : []) {
+    const raw = isRecord(e) ? e.path : e;
+    for (const p of Array.isArray(raw) ? raw : [raw]) {
+      if (typeof p !== 'string' || !p.trim() || p.includes('\0')) continue;
+      out.push(path.resolve(dir, p.includes('$') ? interpolateCompose(p).value : p));
+    }
+  }
+  return out;
 }
 
 /** Compose models use their own field names; map them back to the Compose keys for locations. */
@@ -352,6 +371,7 @@ export function parseText(text: string, file: string, explicit = true, source: {
   const objects: SourcedObject[] = [];
   const containers: DockerContainer[] = [];
   const skipped: SkippedFile[] = [];
+  const includes: string[] = [];
   const skip = (kind: string, reason: string): ParsedText => {
     if (explicit) throw new InputError(`${file}: ${reason}`);
     return { objects: [], containers: [], skipped: [{ file, kind, reason }] };
@@ -388,6 +408,11 @@ export function parseText(text: string, file: string, explicit = true, source: {
     const doc = top instanceof ComposeOverride || isReset(top) ? applyTags(tagged) : tagged;
     if (doc === null || doc === undefined) return;
     const where = docs.length > 1 ? `document ${i + 1}` : 'the document';
+    // The files a Compose file includes are audited too, each as a file of its own (with its own positions).
+    if (isRecord(doc) && Array.isArray(doc.include) && doc.kind === undefined && doc.apiVersion === undefined) {
+      for (const f of includedFiles(doc, source.path)) includes.push(f);
+      if (!isRecord(doc.services)) return;
+    }
     if (isComposeDocument(doc)) {
       const { services, extended } = composeServices(doc.services, file, source);
       const cs = composeContainers({ services }, file);
@@ -429,7 +454,7 @@ export function parseText(text: string, file: string, explicit = true, source: {
     }
     objects.push({ object: doc as K8sObject, source: file, ...(index ? { locate: objectLocator(index, doc) } : {}) });
   });
-  return { objects, containers, skipped };
+  return { objects, containers, skipped, includes };
 }
 
 /** Files named as patches by the kustomizations among the inputs (resolved real paths). */
@@ -471,7 +496,17 @@ export function loadInputs(paths: readonly string[], optsOrProgress?: LoadOption
   const containers: DockerContainer[] = [];
   const dockerfiles: DockerfileView[] = [];
   let audited = 0;
-  files.forEach((f, i) => {
+  // Files already listed, by real path: an included file that is also an input is read once.
+  const listed = new Set<string>();
+  const realOf = (file: string) => {
+    try {
+      return fs.realpathSync(file);
+    } catch {
+      return path.resolve(file);
+    }
+  };
+  for (const f of files) if (f.file !== '-') listed.add(realOf(f.file));
+  const one = (f: InputFile, i: number) => {
     const name = f.file === '-' ? '<stdin>' : f.file;
     opts.onProgress?.(i + 1, files.length);
     if (!f.explicit) {
@@ -512,6 +547,15 @@ export function loadInputs(paths: readonly string[], optsOrProgress?: LoadOption
     for (const o of r.objects) objects.push(o);
     for (const c of r.containers) containers.push(c);
     for (const k of r.skipped) skipped.push(k);
-  });
+    for (const inc of r.includes ?? []) {
+      const real = realOf(inc);
+      if (listed.has(real)) continue;
+      listed.add(real);
+      // Named by the file that includes it: a missing or unreadable one is an input error, as for Compose.
+      files.push({ file: path.relative(process.cwd(), inc) || inc, explicit: true });
+    }
+  };
+  // Indexed: included files are appended while the list is read.
+  for (let i = 0; i < files.length; i++) one(files[i], i);
   return { objects, containers, dockerfiles, files: audited, skipped };
 }

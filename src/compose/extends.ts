@@ -211,8 +211,16 @@ function mergeMapping(base: Record<string, unknown>, over: Record<string, unknow
   return out;
 }
 
-/** A path of another folder, rewritten relative to `toDir` (absolute paths, URLs and variables stay). */
-function rebasePath(raw: unknown, fromDir: string, toDir: string): unknown {
+/**
+ * Merge two definitions of one service (or network, volume, …) as Compose merges files and
+ * extends: `over` wins, with the rules above (merge tags in `over` applied). @internal
+ */
+export function mergeServiceDefinitions(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  return mergeMapping(base, over, '');
+}
+
+/** A path of another folder, rewritten relative to `toDir` (absolute paths, URLs and variables stay). @internal */
+export function rebasePath(raw: unknown, fromDir: string, toDir: string): unknown {
   let p = raw;
   if (typeof p === 'string' && p.includes('$')) {
     // With an empty environment a default (`${DIR:-./web}`) is the path; a variable without one stays.
@@ -226,7 +234,8 @@ function rebasePath(raw: unknown, fromDir: string, toDir: string): unknown {
   return rel.startsWith('../') || rel === '..' ? rel : `./${rel}`;
 }
 
-function rebaseService(svc: Record<string, unknown>, fromDir: string, toDir: string): Record<string, unknown> {
+/** A service's relative paths (build, env files, bind mounts), rewritten from `fromDir` to `toDir`. @internal */
+export function rebaseService(svc: Record<string, unknown>, fromDir: string, toDir: string): Record<string, unknown> {
   if (path.resolve(fromDir) === path.resolve(toDir)) return svc;
   const out = mergeMapping(svc, {}, '');
   const r = (p: unknown) => rebasePath(p, fromDir, toDir);
@@ -356,10 +365,10 @@ export function usesExtends(services: Record<string, unknown>): boolean {
 }
 
 /**
- * Parse the text of a file named by `extends.file`: one YAML document with a `services` mapping
- * (the file need not be a complete Compose file). Throws ExtendsError naming `file`.
+ * Parse the text of a file named by `extends.file` or `include`: one YAML document, a mapping (merge
+ * tags kept). Throws ExtendsError naming `file`.
  */
-export function parseExtendedFile(text: string, file: string): Record<string, unknown> {
+export function parseComposeDocument(text: string, file: string): Record<string, unknown> {
   // The YAML library loads here: the audit reads its own files with another parser.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { ComposeYamlError, parseComposeYaml } = require('./yaml') as typeof import('./yaml');
@@ -371,6 +380,16 @@ export function parseExtendedFile(text: string, file: string): Record<string, un
     throw e;
   }
   const doc = values[0];
-  if (values.length !== 1 || !isRecord(doc) || !isRecord(doc.services)) throw new ExtendsError(`${file}: not a Compose file (one YAML document with a services mapping)`);
+  if (values.length !== 1 || !isRecord(doc)) throw new ExtendsError(`${file}: not a Compose file (one YAML document, a mapping)`);
+  return doc;
+}
+
+/**
+ * Parse the text of a file named by `extends.file`: one YAML document with a `services` mapping
+ * (the file need not be a complete Compose file). Throws ExtendsError naming `file`.
+ */
+export function parseExtendedFile(text: string, file: string): Record<string, unknown> {
+  const doc = parseComposeDocument(text, file);
+  if (!isRecord(doc.services)) throw new ExtendsError(`${file}: not a Compose file (one YAML document with a services mapping)`);
   return doc.services;
 }

@@ -6,6 +6,7 @@
  */
 import { emitProject } from './emit';
 import { ComposeFileLoader } from './extends';
+import { ComposeDocumentLoader } from './include';
 import { ConversionPlan, planConversion } from './plan';
 import { selectProfiles } from './profiles';
 import { readCompose } from './read';
@@ -13,7 +14,9 @@ import { migrationReport } from './report';
 import { SynthesizedPlan, synthesizePlan } from './synth';
 
 export { ComposeInputError, readCompose } from './read';
-export { ExtendsError, resolveExtends, parseExtendedFile } from './extends';
+export { ExtendsError, resolveExtends, parseExtendedFile, parseComposeDocument } from './extends';
+export { IncludeError, resolveIncludes, MAX_INCLUDE_DEPTH } from './include';
+export type { ComposeDocumentLoader, IncludeOptions, IncludeResult } from './include';
 export type { ComposeFileLoader, ExtendsOptions, ExtendsResult } from './extends';
 export { selectProfiles } from './profiles';
 export { planConversion, shellWords } from './plan';
@@ -49,6 +52,11 @@ export interface ConvertOptions {
    */
   readonly load?: ComposeFileLoader;
   /**
+   * Reads a file named by `include` (the CLI reads it from disk).
+   * @default - a file with `include` is refused
+   */
+  readonly loadDocument?: ComposeDocumentLoader;
+  /**
    * Compose profiles to enable, as `docker compose --profile`: a service with `profiles` is
    * converted only when one of them is enabled; `*` enables all.
    * @default - none: services with profiles are left out (listed in MIGRATION.md)
@@ -64,7 +72,7 @@ export interface ConversionResult {
 
 /** Convert Compose text. Throws ComposeInputError for bad input (nothing is written by this). */
 export function convertComposeText(text: string, options: ConvertOptions): ConversionResult {
-  const read = readCompose(text, options.source, { path: options.path, load: options.load });
+  const read = readCompose(text, options.source, { path: options.path, load: options.load, loadDocument: options.loadDocument });
   const { model, leftOut } = selectProfiles(read, options.profiles ?? [], options.source);
   const named = typeof model.document.name === 'string' && model.document.name.trim() ? model.document.name : undefined;
   const plan = { ...planConversion(model, { ...options, project: options.project ?? named ?? options.defaultProject ?? 'app' }), leftOut };

@@ -335,6 +335,8 @@ export function planConversion(model: ComposeModel, options: { project: string; 
     const d = planWorkload(n, services.get(n)!, models.get(n)!, names.get(n)!, ns, portNotes.get(n)!);
     const chain = model.extended?.get(n);
     if (chain) d.changes.unshift({ text: `extends ${chain.join(', which extends ')}: merged as \`docker compose config\` does (depends_on and volumes_from are not inherited)` });
+    const from = model.included?.get(n);
+    if (from) d.changes.unshift({ text: `defined in ${from} (include): copied in as \`docker compose config\` does, its relative paths rewritten against this file's folder` });
     workloads.set(n, d);
   }
 

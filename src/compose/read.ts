@@ -4,6 +4,7 @@
  * merges separate files given with -f, not documents of one file).
  */
 import { ComposeFileLoader, ExtendsError, resolveExtends, usesExtends } from './extends';
+import { ComposeDocumentLoader, IncludeError, resolveIncludes, usesInclude } from './include';
 import { applyTags, ComposeOverride, hasTags } from './tags';
 import { ComposeYamlError, parseComposeYaml } from './yaml';
 import { composeSchemaCheck } from '../cli/compose-schema';
@@ -56,6 +57,8 @@ export interface ComposeModel {
   readonly unknownFields: readonly string[];
   /** Services that extend others (merged in): the services merged into each, nearest first. */
   readonly extended?: ReadonlyMap<string, readonly string[]>;
+  /** Services copied in by `include`, with the file (as written) that defines them. */
+  readonly included?: ReadonlyMap<string, string>;
 }
 
 export interface ReadOptions {
@@ -63,6 +66,8 @@ export interface ReadOptions {
   readonly path?: string;
   /** Reads a file named by `extends.file`; without it such an `extends` is refused. */
   readonly load?: ComposeFileLoader;
+  /** Reads a file named by `include`; without it a file with `include` is refused. */
+  readonly loadDocument?: ComposeDocumentLoader;
 }
 
 /** Bad input for `init`: one line, exit 2. */
@@ -85,34 +90,53 @@ export function readCompose(text: string, file: string, options: ReadOptions = {
   if (values.length > 1) {
     throw new ComposeInputError(`${file}: ${values.length} YAML documents in one file: Compose reads one document per file. Put each in its own file (Compose merges files given with -f), or merge them into one, then convert.`);
   }
-  const doc = values[0];
-  // `!reset` / `!override` (merge tags) as for a file that extends nothing; extends reads them below.
-  const plain = hasTags(doc) ? (applyTags(doc) as Record<string, unknown>) : (doc as Record<string, unknown>);
+  let doc = values[0];
   const isMapping = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-  if (!isMapping(plain) || !isMapping(plain.services)) {
+  // `!reset` / `!override` (merge tags) as for a file that extends nothing; extends reads them below.
+  let plain = hasTags(doc) ? (applyTags(doc) as Record<string, unknown>) : (doc as Record<string, unknown>);
+  // A file may consist of includes alone (a top-level file gathering the teams' files).
+  const includes = isMapping(plain) && usesInclude(plain);
+  if (!isMapping(plain) || (!isMapping(plain.services) && !includes)) {
     throw new ComposeInputError(`${file}: not a Compose file (no services mapping)`);
   }
-  const top = (doc as Record<string, unknown>).services;
-  const tagged = top instanceof ComposeOverride ? (top.value as Record<string, unknown>) : (top as Record<string, unknown>);
-  const { errors, unknownFields } = composeSchemaCheck(plain);
+  const checked = composeSchemaCheck(plain);
+  const { errors } = checked;
+  let unknownFields = checked.unknownFields;
   if (errors.length) {
     throw new ComposeInputError(`${file} does not follow the Compose Specification: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}`);
   }
+  let included: ReadonlyMap<string, string> = new Map();
+  if (includes) {
+    try {
+      const r = resolveIncludes(doc as Record<string, unknown>, { file: options.path, loadDocument: options.loadDocument });
+      doc = r.document;
+      included = r.origins;
+      // `include` itself is converted now; what of it is not (env_file) is listed instead.
+      unknownFields = [...unknownFields.filter((f) => f !== 'include'), ...r.notConverted];
+    } catch (e) {
+      if (e instanceof IncludeError) throw new ComposeInputError(`${file}: ${e.message}`);
+      throw e;
+    }
+    plain = hasTags(doc) ? (applyTags(doc) as Record<string, unknown>) : (doc as Record<string, unknown>);
+    if (!isMapping(plain.services)) throw new ComposeInputError(`${file}: not a Compose file (no services, in it or in the files it includes)`);
+  }
+  const top = (doc as Record<string, unknown>).services;
+  const tagged = top instanceof ComposeOverride ? (top.value as Record<string, unknown>) : (top as Record<string, unknown>);
   let raw = (plain as { services: Record<string, unknown> }).services;
   let extended: ReadonlyMap<string, readonly string[]> = new Map();
   let fields = unknownFields;
-  if (usesExtends(tagged)) {
+  if (usesExtends(tagged) || includes) {
     try {
-      ({ services: raw, merged: extended } = resolveExtends(tagged, { file: options.path, load: options.load }));
+      if (usesExtends(tagged)) ({ services: raw, merged: extended } = resolveExtends(tagged, { file: options.path, load: options.load }));
     } catch (e) {
       if (e instanceof ExtendsError) throw new ComposeInputError(`${file}: ${e.message}`);
       throw e;
     }
-    // The merged services are checked like the file itself (an extended file may hold fragments),
-    // and what they inherited that is newer than the schema is listed like the file's own.
+    // The merged services are checked like the file itself (an extended or included file may hold
+    // fragments), and what they inherited that is newer than the schema is listed like the file's own.
     const merged = composeSchemaCheck({ ...plain, services: raw });
     if (merged.errors.length) {
-      throw new ComposeInputError(`${file}: with extends merged, the services do not follow the Compose Specification: ${merged.errors.slice(0, 5).join('; ')}${merged.errors.length > 5 ? ` (and ${merged.errors.length - 5} more)` : ''}`);
+      throw new ComposeInputError(`${file}: with ${includes ? 'includes' : 'extends'} merged, the services do not follow the Compose Specification: ${merged.errors.slice(0, 5).join('; ')}${merged.errors.length > 5 ? ` (and ${merged.errors.length - 5} more)` : ''}`);
     }
     fields = [...new Set([...unknownFields, ...merged.unknownFields])];
   }
@@ -121,5 +145,5 @@ export function readCompose(text: string, file: string, options: ReadOptions = {
     const svc = Object.prototype.hasOwnProperty.call(raw, name) ? raw[name] : undefined;
     services.set(name, (svc && typeof svc === 'object' && !Array.isArray(svc) ? svc : {}) as ComposeService);
   }
-  return { services, document: plain, unknownFields: fields, extended };
+  return { services, document: plain, unknownFields: fields, extended, included };
 }
