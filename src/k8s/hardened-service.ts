@@ -1,11 +1,11 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IValidation } from 'constructs';
 import { dictionaryChildren, fixedChildIds } from './children';
 import { GrpcRouteExposure, HttpRouteExposure, IngressExposure } from './exposure';
 import { ensurePolicyGuard } from './guard';
 import { annotateAll } from './metadata';
-import { WorkloadNetwork } from './network';
+import { NetworkOwner, WorkloadNetwork } from './network';
 import { PodBuilder, sidecarPorts } from './pod-builder';
 import { relaxationAnnotations } from './suppressions';
 import { ConnectablePort, connect, IHardenedWorkload, isHardenedWorkload, peerOf } from './workload';
@@ -14,6 +14,46 @@ import { HardeningError, Refuser } from '../spec/errors';
 import { GrpcRouteExposureSpec, HttpRouteExposureSpec, IngressExposureSpec } from '../spec/exposure';
 import { NetworkPeer } from '../spec/network';
 import { HardenedServiceSpec, ResolvedService, resolveService } from '../spec/service';
+
+/** What a service's NetworkPolicy needs to know of it (one object per service, no closures). */
+class ServiceNetworkOwner implements NetworkOwner {
+  public readonly kind = 'Deployment';
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly podLabels: Record<string, string>;
+  constructor(public readonly path: string, private readonly spec: ResolvedService, private readonly pod: PodBuilder) {
+    this.name = spec.name;
+    this.namespace = spec.namespace;
+    this.podLabels = { ...spec.labels };
+  }
+
+  public podPorts() {
+    return this.pod.ports();
+  }
+
+  public servicePorts() {
+    return this.spec.containers[0].ports.map((p) => ({ port: p.servicePort, targetPort: p.name, protocol: p.protocol }));
+  }
+}
+
+/** At synthesis: a service with ports that nobody may reach is refused (connections come until then). */
+class ReachableCheck implements IValidation {
+  constructor(private readonly path: string, private readonly spec: ResolvedService, private readonly network: WorkloadNetwork) {}
+
+  public validate(): string[] {
+    const name = this.spec.name;
+    if (this.spec.containers[0].ports.length > 0 && this.network.ingressCount === 0) {
+      throw new HardeningError({
+        ruleId: 'network-policy-required',
+        constructPath: this.path,
+        fieldPath: 'ingress',
+        message: `nobody may reach service '${name}': no ingress peer was declared (props.ingress) and nothing connected to it, so its NetworkPolicy admits nothing (and Polaris flags a policy without an ingress rule).`,
+        fix: `connect a client (client.connectTo(${name})), expose it (exposeViaIngress / exposeViaHttpRoute), or declare who may connect: ingress: [{ from: Peer.workload('web') }]; for a worker, its metrics scraper: [{ from: Peer.monitoring(), ports: ['metrics'] }].`,
+      });
+    }
+    return [];
+  }
+}
 
 /** Props of {@link HardenedService}: the backend-neutral spec. */
 export interface HardenedServiceProps extends HardenedServiceSpec {}
@@ -140,15 +180,7 @@ export class HardenedService extends Construct implements IHardenedWorkload {
       },
     });
 
-    this.network = new WorkloadNetwork(this, 'NetworkPolicy', metadata, spec.selector, spec.namespace, {
-      name: spec.name,
-      namespace: spec.namespace,
-      kind: 'Deployment',
-      podLabels: { ...spec.labels },
-      path: this.node.path,
-      podPorts: () => this.pod.ports(),
-      servicePorts: () => main.ports.map((p) => ({ port: p.servicePort, targetPort: p.name, protocol: p.protocol })),
-    });
+    this.network = new WorkloadNetwork(this, 'NetworkPolicy', metadata, spec.selector, spec.namespace, new ServiceNetworkOwner(this.node.path, spec, this.pod));
     this.networkPolicy = this.network.policy;
     const refuser = new Refuser(this.node.path);
     if (spec.loadBalancer) {
@@ -176,20 +208,7 @@ export class HardenedService extends Construct implements IHardenedWorkload {
       });
     }
 
-    this.node.addValidation({
-      validate: () => {
-        if (main.ports.length > 0 && this.network.ingressCount === 0) {
-          throw new HardeningError({
-            ruleId: 'network-policy-required',
-            constructPath: this.node.path,
-            fieldPath: 'ingress',
-            message: `nobody may reach service '${spec.name}': no ingress peer was declared (props.ingress) and nothing connected to it, so its NetworkPolicy admits nothing (and Polaris flags a policy without an ingress rule).`,
-            fix: `connect a client (client.connectTo(${spec.name})), expose it (exposeViaIngress / exposeViaHttpRoute), or declare who may connect: ingress: [{ from: Peer.workload('web') }]; for a worker, its metrics scraper: [{ from: Peer.monitoring(), ports: ['metrics'] }].`,
-          });
-        }
-        return [];
-      },
-    });
+    this.node.addValidation(new ReachableCheck(this.node.path, spec, this.network));
     annotateAll(this, spec.annotations);
     ensurePolicyGuard(this);
   }

@@ -31,9 +31,9 @@ export interface NetworkOwner {
   /** Construct path, for error messages. */
   readonly path: string;
   /** Declared container ports of the pods (every container), read at synthesis. */
-  readonly podPorts: () => readonly PodPort[];
+  podPorts(): readonly PodPort[];
   /** Service ports that map to a pod port (port → target port name). */
-  readonly servicePorts: () => readonly { port: number; targetPort: string; protocol: Protocol }[];
+  servicePorts(): readonly { port: number; targetPort: string; protocol: Protocol }[];
 }
 
 /** One rule per peer: ports merged, duplicates removed. `all` = every port. @internal */
@@ -71,6 +71,14 @@ function canonicalPeer(peer: NetworkPeer, namespace: string): NetworkPeer {
   }
 }
 
+/** Produces a policy's ingress or egress rules at synthesis. */
+class RulesProducer {
+  constructor(private readonly network: WorkloadNetwork, private readonly direction: 'ingress' | 'egress') {}
+  public produce(): unknown[] {
+    return this.direction === 'ingress' ? this.network.renderIngress() : this.network.renderEgress();
+  }
+}
+
 /**
  * The NetworkPolicy of one workload: DNS egress always, then declared peers. Rules can be added
  * until synthesis (connections are often declared after both ends exist). One rule per peer:
@@ -82,7 +90,7 @@ export class WorkloadNetwork {
   public readonly policy: k8s.KubeNetworkPolicy;
   /** @internal */
   public readonly ingressRules = new Map<string, MergedRule>();
-  private readonly checkedIngressPeers: NetworkPeer[] = [];
+  private checkedIngressPeers: readonly NetworkPeer[] = [];
   /** @internal */
   public readonly egressRules = new Map<string, MergedRule>();
   private readonly appNetwork: AppNetwork;
@@ -102,26 +110,29 @@ export class WorkloadNetwork {
       spec: {
         podSelector: { matchLabels: { ...selector } },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: Lazy.any({
-          produce: () => {
-            this.appNetwork.settle();
-            return [...this.ingressRules.values()].map((r) => ({
-              from: [renderPeer(r.peer, this.namespace)],
-              ports: r.all ? undefined : [...r.ports.values()].map((p) => ({ port: typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port), protocol: p.protocol })),
-            }));
-          },
-        }),
-        egress: Lazy.any({
-          produce: () => {
-            this.appNetwork.settle();
-            return [renderDnsEgress(), ...[...this.egressRules.values()].map((r) => ({
-              to: [renderPeer(r.peer, this.namespace)],
-              ports: [...r.ports.values()].map((p) => ({ port: k8s.IntOrString.fromNumber(p.port as number), protocol: p.protocol })),
-            }))];
-          },
-        }),
+        // Producer objects rather than closures: one small object each per workload.
+        ingress: Lazy.any(new RulesProducer(this, 'ingress')),
+        egress: Lazy.any(new RulesProducer(this, 'egress')),
       },
     });
+  }
+
+  /** The rendered ingress rules (at synthesis, every connection known). @internal */
+  public renderIngress(): unknown[] {
+    this.appNetwork.settle();
+    return [...this.ingressRules.values()].map((r) => ({
+      from: [renderPeer(r.peer, this.namespace)],
+      ports: r.all ? undefined : [...r.ports.values()].map((p) => ({ port: typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port), protocol: p.protocol })),
+    }));
+  }
+
+  /** The rendered egress rules: DNS, then the declared peers. @internal */
+  public renderEgress(): unknown[] {
+    this.appNetwork.settle();
+    return [renderDnsEgress(), ...[...this.egressRules.values()].map((r) => ({
+      to: [renderPeer(r.peer, this.namespace)],
+      ports: [...r.ports.values()].map((p) => ({ port: k8s.IntOrString.fromNumber(p.port as number), protocol: p.protocol })),
+    }))];
   }
 
   /** Number of peers admitted. */
@@ -139,7 +150,7 @@ export class WorkloadNetwork {
     // Together, the declared peers must not add up to the whole internet (a reasoned exposure, already
     // checked where it was declared, is not counted).
     if (!trusted) {
-      this.checkedIngressPeers.push(peer);
+      this.checkedIngressPeers = this.checkedIngressPeers.concat([peer]);
       checkPeerSet(this.checkedIngressPeers, field, refuser);
     }
   }

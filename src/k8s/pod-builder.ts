@@ -8,15 +8,17 @@ import { PodSettings } from '../spec/service';
 
 /**
  * Builds a pod template whose containers, volumes and annotations can still grow after the
- * workload is constructed (a LoggingSidecar attaches later). The template holds the builder's own
+ * workload is constructed (a LoggingSidecar attaches later). The template holds the builder's
  * arrays and objects, and every later change is written into it: no Lazy values (no closures kept
  * per workload, nothing to produce at synthesis).
  * @internal
  */
 export class PodBuilder {
-  private readonly containers: k8s.Container[] = [];
-  private readonly initContainers: k8s.Container[] = [];
-  private readonly volumes: k8s.Volume[] = [];
+  // Appends copy (concat: arrays of the exact length; a pushed-to or spread array keeps spare capacity for as long
+  // as the app lives); sync() writes the current arrays into the rendered template.
+  private containers: readonly k8s.Container[] = [];
+  private initContainers: readonly k8s.Container[] = [];
+  private volumes: readonly k8s.Volume[] = [];
   private readonly annotations: Record<string, string> = {};
   private minGracePeriod = 0;
   /** The rendered template's metadata and spec, once `template()` was called. */
@@ -37,8 +39,9 @@ export class PodBuilder {
       preStopDelaySeconds: opts.preStop ? this.settings.preStopDelaySeconds : undefined,
       restartPolicy: opts.native ? 'Always' : undefined,
     });
-    (opts.native ? this.initContainers : this.containers).push(rendered);
-    this.volumes.push(...renderContainerVolumes(c));
+    if (opts.native) this.initContainers = this.initContainers.concat([rendered]);
+    else this.containers = this.containers.concat([rendered]);
+    this.volumes = this.volumes.concat(renderContainerVolumes(c));
     this.sync();
     return rendered;
   }
@@ -46,8 +49,8 @@ export class PodBuilder {
   /** Add a run-to-completion init container (e.g. the dump step before an upload). */
   public addInitContainer(c: ResolvedContainer, opts: { extraMounts?: k8s.VolumeMount[] } = {}): k8s.Container {
     const rendered = renderContainer(c, { extraMounts: opts.extraMounts });
-    this.initContainers.push(rendered);
-    this.volumes.push(...renderContainerVolumes(c));
+    this.initContainers = this.initContainers.concat([rendered]);
+    this.volumes = this.volumes.concat(renderContainerVolumes(c));
     this.sync();
     return rendered;
   }
@@ -61,7 +64,8 @@ export class PodBuilder {
 
   public addVolume(v: k8s.Volume): void {
     if (this.volumes.some((x) => x.name === v.name)) throw new HardeningError({ ruleId: 'spec/api-validation', constructPath: this.serviceAccountName, fieldPath: 'volumes', message: `volume ${quote(v.name)} is defined twice in the pod (a claim, writable path or sidecar volume derives the same name): the API server rejects it.`, fix: 'rename the claim, writable path owner or container so the derived volume names differ.' });
-    this.volumes.push(v);
+    this.volumes = this.volumes.concat([v]);
+    this.sync();
   }
 
   /** Every declared port of the pod's long-running containers (native sidecars included). */
@@ -113,6 +117,8 @@ export class PodBuilder {
     const r = this.rendered;
     if (!r) return;
     // What the caller set explicitly in `extraSpec` stays as given.
+    if (r.fixed.containers === undefined) r.spec.containers = this.containers;
+    if (r.fixed.volumes === undefined) r.spec.volumes = this.volumes;
     if (this.initContainers.length && r.fixed.initContainers === undefined) r.spec.initContainers = this.initContainers;
     if (r.fixed.terminationGracePeriodSeconds === undefined) {
       r.spec.terminationGracePeriodSeconds = Math.max(this.settings.terminationGracePeriodSeconds, this.minGracePeriod);

@@ -11,7 +11,8 @@ export function isRecord(x: unknown): x is Record<string, any> {
 export function stringMap(x: unknown): Record<string, string> {
   if (!isRecord(x)) return {};
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(x)) if (typeof v === 'string') out[k] = v;
+  // for-in, not entries(): no arrays per key (this runs for every pod of an audit or synthesis).
+  for (const k in x) if (Object.prototype.hasOwnProperty.call(x, k) && typeof x[k] === 'string') out[k] = x[k];
   return out;
 }
 
@@ -76,7 +77,7 @@ export function selects(selector: any, labels: Record<string, string>): boolean 
   if (!isRecord(selector)) return false;
   const ml = selector.matchLabels;
   if (isRecord(ml)) {
-    for (const [k, v] of Object.entries(ml)) if (labels[k] !== v) return false;
+    for (const k in ml) if (Object.prototype.hasOwnProperty.call(ml, k) && labels[k] !== ml[k]) return false;
   }
   const me = selector.matchExpressions;
   if (Array.isArray(me)) {
@@ -111,8 +112,8 @@ type Term = readonly [key: string, value: string | undefined];
 class LabelIndex<T> {
   private readonly byNamespace = new Map<string, Map<string, { exists: T[]; byValue: Map<string, T[]> }>>();
 
-  /** Add under a term; `alsoExists` also files the item under its key alone. */
-  public add(ns: string, [k, v]: Term, item: T, alsoExists = false): void {
+  /** Add under a term (`k=v`, or `k` alone when `v` is undefined); `alsoExists` also files the item under its key alone. */
+  public add(ns: string, k: string, v: string | undefined, item: T, alsoExists = false): void {
     let keys = this.byNamespace.get(ns);
     if (!keys) this.byNamespace.set(ns, (keys = new Map()));
     let entry = keys.get(k);
@@ -125,7 +126,7 @@ class LabelIndex<T> {
     if (alsoExists) entry.exists.push(item);
   }
 
-  public get(ns: string, [k, v]: Term): readonly T[] | undefined {
+  public get(ns: string, k: string, v: string | undefined): readonly T[] | undefined {
     const entry = this.byNamespace.get(ns)?.get(k);
     if (!entry) return undefined;
     return v === undefined ? entry.exists : entry.byValue.get(v);
@@ -160,9 +161,10 @@ function requirements(selector: Record<string, any>): Term[][] {
 function smallest(reqs: readonly Term[][], size: (t: Term) => number): Term[] | undefined {
   let best: Term[] | undefined;
   let bestSize = Infinity;
-  for (const r of reqs) {
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i];
     let n = 0;
-    for (const t of r) n += size(t);
+    for (let j = 0; j < r.length; j++) n += size(r[j]);
     if (n < bestSize) {
       best = r;
       bestSize = n;
@@ -197,22 +199,25 @@ function buildSelectorIndex(objects: readonly K8sObject[], selectorOf: (o: K8sOb
     idx.order.set(o, i);
     const ns = namespaceOf(o);
     const reqs = requirements(sel);
-    if (reqs.length === 1) for (const t of reqs[0]) idx.chosen.add(ns, t, o);
+    if (reqs.length === 1) for (const t of reqs[0]) idx.chosen.add(ns, t[0], t[1], o);
     else if (reqs.length === 0) push(idx.scan, ns, o);
     else several.push({ o, ns, reqs });
   });
   if (several.length) {
     // Bucket sizes: the single-requirement selectors are in `chosen` already; add every term of the others.
     const others = new LabelIndex<K8sObject>();
-    for (const { o, ns, reqs } of several) for (const r of reqs) for (const t of r) others.add(ns, t, o);
-    const size = (ns: string, t: Term) => (idx.chosen.get(ns, t)?.length ?? 0) + (others.get(ns, t)?.length ?? 0);
+    for (const { o, ns, reqs } of several) for (const r of reqs) for (const t of r) others.add(ns, t[0], t[1], o);
+    const size = (ns: string, t: Term) => (idx.chosen.get(ns, t[0], t[1])?.length ?? 0) + (others.get(ns, t[0], t[1])?.length ?? 0);
     const picks = several.map(({ ns, reqs }) => smallest(reqs, (t) => size(ns, t))!);
     several.forEach(({ o, ns }, i) => {
-      for (const t of picks[i]) idx.chosen.add(ns, t, o);
+      for (const t of picks[i]) idx.chosen.add(ns, t[0], t[1], o);
     });
   }
   return idx;
 }
+
+/** No pods (shared). */
+const NO_PODS: readonly PodView[] = Object.freeze([]);
 
 /** The answer of a lookup that found nothing (shared: most pods are selected by few objects). */
 const NONE = Object.freeze([]) as unknown as K8sObject[];
@@ -259,7 +264,7 @@ export function createContext(objects: readonly K8sObject[]): EvaluationContext 
       pods.forEach((pod, i) => {
         podIndex!.order.set(pod, i);
         push(podIndex!.byNamespace, pod.namespace, pod);
-        for (const k in pod.labels) podIndex!.byLabel.add(pod.namespace, [k, pod.labels[k]], pod, true);
+        for (const k in pod.labels) podIndex!.byLabel.add(pod.namespace, k, pod.labels[k], pod, true);
       });
     }
     return podIndex;
@@ -304,12 +309,12 @@ export function createContext(objects: readonly K8sObject[]): EvaluationContext 
       if (cached) return cached;
       const out: K8sObject[] = [];
       const consider = (list: readonly K8sObject[] | undefined) => {
-        if (list) for (const o of list) if (selects(selectorOf(o), pod.labels)) out.push(o);
+        if (list) for (let i = 0; i < list.length; i++) if (selects(selectorOf(list[i]), pod.labels)) out.push(list[i]);
       };
       const ns = pod.namespace;
       for (const k in pod.labels) {
-        consider(idx.chosen.get(ns, [k, pod.labels[k]]));
-        consider(idx.chosen.get(ns, [k, undefined]));
+        consider(idx.chosen.get(ns, k, pod.labels[k]));
+        consider(idx.chosen.get(ns, k, undefined));
       }
       consider(idx.scan.get(ns));
       // An object sits in one bucket per alternative of one requirement, and a pod has one value
@@ -321,10 +326,13 @@ export function createContext(objects: readonly K8sObject[]): EvaluationContext 
     podsSelectedBy: (namespace, selector) => {
       if (!isRecord(selector)) return [];
       const { byLabel, byNamespace, order } = podsIndexed();
-      const best = smallest(requirements(selector), (t) => byLabel.get(namespace, t)?.length ?? 0);
+      const best = smallest(requirements(selector), (t) => byLabel.get(namespace, t[0], t[1])?.length ?? 0);
       if (!best) return (byNamespace.get(namespace) ?? []).filter((p) => selects(selector, p.labels));
       const out: PodView[] = [];
-      for (const t of best) for (const p of byLabel.get(namespace, t) ?? []) if (selects(selector, p.labels)) out.push(p);
+      for (let i = 0; i < best.length; i++) {
+        const list = byLabel.get(namespace, best[i][0], best[i][1]) ?? NO_PODS;
+        for (let j = 0; j < list.length; j++) if (selects(selector, list[j].labels)) out.push(list[j]);
+      }
       return best.length > 1 && out.length > 1 ? inOrder(out, order) : out;
     },
   };

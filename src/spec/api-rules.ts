@@ -153,13 +153,19 @@ export function validateApiObjects(objects: readonly unknown[]): ApiIssue[] {
       add('metadata.name', `${kind} name ${quote(name)} has ${name.length} characters; the API server accepts at most ${MAX_NAME[kind]} (it derives longer names from it).`, `shorten the workload name so '${kind}' names stay within ${MAX_NAME[kind]} characters.`);
     }
     if (ns !== undefined && !isDns1123LabelName(ns)) add('metadata.namespace', `${quote(ns)} is not a namespace name.`, 'use a DNS-1123 label.');
-    for (const where of ['labels', 'annotations'] as const) {
-      const m = o.metadata?.[where];
-      if (m && typeof m === 'object') {
-        for (const [k, v] of Object.entries(m)) {
-          if (!isQualifiedName(k)) add(`metadata.${where}.${k}`, `${quote(k)} is not a valid ${where === 'labels' ? 'label' : 'annotation'} key.`, "use '[prefix/]name' with name ≤ 63 alphanumerics, '-', '_' or '.'.");
-          if (where === 'labels' && !isLabelValue(v)) add(`metadata.labels.${k}`, `${quote(v)} is not a valid label value.`, "use ≤ 63 letters, digits, '-', '_' or '.', alphanumeric at both ends.");
-        }
+    // for-in, not entries(): no arrays per key on every object.
+    const labels = o.metadata?.labels;
+    if (labels && typeof labels === 'object') {
+      for (const k in labels) {
+        if (!hasOwn(labels, k)) continue;
+        if (!isQualifiedName(k)) add(`metadata.labels.${k}`, `${quote(k)} is not a valid label key.`, "use '[prefix/]name' with name ≤ 63 alphanumerics, '-', '_' or '.'.");
+        if (!isLabelValue(labels[k])) add(`metadata.labels.${k}`, `${quote(labels[k])} is not a valid label value.`, "use ≤ 63 letters, digits, '-', '_' or '.', alphanumeric at both ends.");
+      }
+    }
+    const annotations = o.metadata?.annotations;
+    if (annotations && typeof annotations === 'object') {
+      for (const k in annotations) {
+        if (hasOwn(annotations, k) && !isQualifiedName(k)) add(`metadata.annotations.${k}`, `${quote(k)} is not a valid annotation key.`, "use '[prefix/]name' with name ≤ 63 alphanumerics, '-', '_' or '.'.");
       }
     }
     // Identity: one kind/namespace/name per app.
@@ -202,6 +208,8 @@ export function validateApiObjects(objects: readonly unknown[]): ApiIssue[] {
   return issues;
 }
 
+const ARGV_FIELDS = ['command', 'args'] as const;
+
 function validatePodSpec(spec: any, at: string, add: (f: string, m: string, fix: string) => void, claims: string[]): void {
   const volumes = arr(spec.volumes);
   const volumeNames = new Set<string>(claims);
@@ -211,12 +219,15 @@ function validatePodSpec(spec: any, at: string, add: (f: string, m: string, fix:
     volumeNames.add(v?.name);
   });
   const containerNames = new Set<string>();
-  const all = [...arr(spec.initContainers).map((c, i) => [c, `${at}.initContainers[${i}]`] as const), ...arr(spec.containers).map((c, i) => [c, `${at}.containers[${i}]`] as const)];
-  for (const [c, cp] of all) {
+  const init = arr(spec.initContainers);
+  const main = arr(spec.containers);
+  for (let n = 0; n < init.length + main.length; n++) {
+    const c = n < init.length ? init[n] : main[n - init.length];
+    const cp = n < init.length ? `${at}.initContainers[${n}]` : `${at}.containers[${n - init.length}]`;
     if (!isDns1123LabelName(c?.name)) add(`${cp}.name`, `${quote(c?.name)} is not a valid container name (DNS-1123 label).`, "use ≤ 63 lowercase letters, digits and '-'.");
     else if (containerNames.has(c.name)) add(`${cp}.name`, `container name ${quote(c.name)} is used twice in the pod.`, 'give every container a unique name.');
     containerNames.add(c?.name);
-    for (const k of ['command', 'args'] as const) {
+    for (const k of ARGV_FIELDS) {
       if (c?.[k] !== undefined && (!Array.isArray(c[k]) || !c[k].every((x: unknown) => typeof x === 'string'))) add(`${cp}.${k}`, `${k} must be a list of strings.`, `write ${k}: ['sleep', '10'], not a single string.`);
     }
     const portNames = new Set<string>();

@@ -231,6 +231,9 @@ function prefix(field: string): string {
   return field ? `${field}.` : '';
 }
 
+/** The amounts of a resource spec, with the quantity kind each is. */
+const RESOURCE_KINDS: readonly (readonly [keyof ResourceAmounts, QuantityKind])[] = [['cpu', 'cpu'], ['memory', 'memory'], ['ephemeralStorage', 'ephemeral-storage']];
+
 function resolveResources(r: unknown, field: string, refuser: Refuser): Pick<ResolvedContainer, 'resources' | 'resourceNumbers'> {
   const at = prefix(field);
   if (r === undefined || r === null) {
@@ -249,8 +252,8 @@ function resolveResources(r: unknown, field: string, refuser: Refuser): Pick<Res
   }
   const requests = {} as Record<QuantityKind, number>;
   const limits = {} as Record<QuantityKind, number>;
-  const pairs: [keyof ResourceAmounts, QuantityKind][] = [['cpu', 'cpu'], ['memory', 'memory'], ['ephemeralStorage', 'ephemeral-storage']];
-  for (const [prop, kind] of pairs) {
+  for (let i = 0; i < RESOURCE_KINDS.length; i++) {
+    const [prop, kind] = RESOURCE_KINDS[i];
     if (!isObject(spec.requests) || !isObject(spec.limits)) {
       refuser.refuse('cpu-limits', field, 'both requests and limits are required.', 'give { requests: { cpu, memory, ephemeralStorage }, limits: { cpu, memory, ephemeralStorage } }.');
     }
@@ -295,6 +298,9 @@ function resolveHttpHeaders(raw: unknown, field: string, refuser: Refuser): Http
   });
 }
 
+/** The timing fields of a probe, in the order they are checked. */
+const TIMING_KEYS = ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'] as const;
+
 function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', field: string, ports: ResolvedPort[], refuser: Refuser): ResolvedProbe {
   const at = prefix(field);
   if (!isObject(p)) {
@@ -308,7 +314,9 @@ function resolveProbe(p: unknown, kind: 'readiness' | 'liveness' | 'startup', fi
     failureThreshold: p.failureThreshold ?? timing.failureThreshold,
     successThreshold: kind === 'readiness' ? (p.successThreshold ?? timing.successThreshold) : 1,
   };
-  for (const [k, v] of Object.entries(t)) {
+  for (let i = 0; i < TIMING_KEYS.length; i++) {
+    const k = TIMING_KEYS[i];
+    const v = t[k];
     const min = k === 'initialDelaySeconds' ? 0 : 1;
     if (!Number.isInteger(v) || v < min || v > 3600) {
       refuser.refuse('spec/probe-timing', `${at}${k}`, `${quote(v)} is not a valid ${k}.`, `use a whole number from ${min} to 3600.`);
@@ -441,7 +449,8 @@ function checkDns1123SubdomainLike(name: unknown, field: string, refuser: Refuse
 }
 
 function relaxed(relaxations: ResolvedRelaxation[], name: ResolvedRelaxation['name']): ResolvedRelaxation | undefined {
-  return relaxations.find((r) => r.name === name);
+  for (let i = 0; i < relaxations.length; i++) if (relaxations[i].name === name) return relaxations[i];
+  return undefined;
 }
 
 /** Resolve a container spec. @internal */
@@ -588,19 +597,21 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
   const capabilitiesAdd = [...(relaxed(relaxations, 'addCapabilities')?.capabilities ?? [])];
   if (privilegedPorts && ports.some((p) => p.port < 1024) && !capabilitiesAdd.includes('NET_BIND_SERVICE')) capabilitiesAdd.push('NET_BIND_SERVICE');
 
+  // Lists built by push are copied to their exact length: the resolved spec lives as long as the
+  // app, and a pushed-to array keeps spare capacity.
   return {
     name,
     image,
     command: spec.command ? [...spec.command] : undefined,
     args: spec.args ? [...spec.args] : undefined,
-    ports,
+    ports: ports.slice(),
     resources,
     resourceNumbers,
     probes,
-    env,
+    env: env.slice(),
     secretFiles,
     notSecrets,
-    writablePaths,
+    writablePaths: writablePaths.slice(),
     security: {
       runAsUser: asRoot ? 0 : ctx.user,
       runAsGroup: asRoot ? 0 : ctx.group,
@@ -609,7 +620,7 @@ export function resolveContainer(spec: ContainerSpec, ctx: ContainerContext, def
       allowPrivilegeEscalation: false,
       privileged: false,
       capabilitiesDrop: ['ALL'],
-      capabilitiesAdd,
+      capabilitiesAdd: capabilitiesAdd.slice(),
     },
   };
 }

@@ -32,39 +32,58 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set(['toString', 'valueOf'
 export function refuseSecretsInProps(props: unknown, refuser: Refuser, skip: readonly string[] = []): void {
   let leaves = 0;
   const seen = new Set<object>();
-  const visit = (x: unknown, field: string, depth: number): void => {
+  // The path to the value being visited, as keys and indices: its text is built only for a refusal.
+  const at: (string | number)[] = [];
+  const field = (): string => {
+    let out = '';
+    for (let i = 0; i < at.length; i++) {
+      const p = at[i];
+      out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+    }
+    return out;
+  };
+  const visit = (x: unknown, depth: number): void => {
     if (typeof x === 'string') {
-      if (++leaves > MAX_LEAVES) refuser.refuse('spec/props', field, `the props hold more than ${MAX_LEAVES} values.`, 'pass a props object of a sensible size.');
+      if (++leaves > MAX_LEAVES) refuser.refuse('spec/props', field(), `the props hold more than ${MAX_LEAVES} values.`, 'pass a props object of a sensible size.');
       const shape = findSecret(x);
       if (shape) {
-        refuser.refuse('no-literal-secrets-in-env', field, `this value holds ${shape} (the value is not shown). Props are written into manifests, Pulumi state, git and \`kubectl describe\`: a secret never belongs in them.`, 'store the secret in a Secret and reference it ({ secret: { name, key } }), or mount it with secretFiles; in commands, write $(VAR) for an env variable that references the Secret.');
+        refuser.refuse('no-literal-secrets-in-env', field(), `this value holds ${shape} (the value is not shown). Props are written into manifests, Pulumi state, git and \`kubectl describe\`: a secret never belongs in them.`, 'store the secret in a Secret and reference it ({ secret: { name, key } }), or mount it with secretFiles; in commands, write $(VAR) for an env variable that references the Secret.');
       }
       return;
     }
     if (typeof x !== 'object' || x === null || seen.has(x)) return;
     const array = Array.isArray(x);
     if (!array && !isPlain(x)) return;
-    if (depth > MAX_DEPTH) refuser.refuse('spec/props', field, `the props nest deeper than ${MAX_DEPTH} levels.`, 'pass plain, shallow props.');
+    if (depth > MAX_DEPTH) refuser.refuse('spec/props', field(), `the props nest deeper than ${MAX_DEPTH} levels.`, 'pass plain, shallow props.');
     seen.add(x);
     if (!array && Object.getPrototypeOf(x) === null) {
-      refuser.refuse('spec/props', field || '<props>', 'an object without a prototype (Object.create(null), or parsed so): it cannot be turned into text, so no field can be checked.', 'pass plain objects ({ … }), e.g. { ...value }.');
+      refuser.refuse('spec/props', field() || '<props>', 'an object without a prototype (Object.create(null), or parsed so): it cannot be turned into text, so no field can be checked.', 'pass plain objects ({ … }), e.g. { ...value }.');
     }
     if (array) {
-      (x as unknown[]).forEach((v, i) => visit(v, `${field}[${i}]`, depth + 1));
+      const list = x as unknown[];
+      for (let i = 0; i < list.length; i++) {
+        at.push(i);
+        visit(list[i], depth + 1);
+        at.pop();
+      }
       return;
     }
-    for (const key of Object.keys(x)) {
-      const f = field ? `${field}.${key}` : key;
+    const keys = Object.keys(x);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       if (depth === 0 && skip.includes(key)) continue;
       if (RESERVED_KEYS.has(key)) {
-        refuser.refuse('spec/props', f, `${quote(key)} as a key shadows a method of every JavaScript object (the object could not be turned into text or serialized): no props field, env variable or label is named so.`, 'remove the key; check the props type for the field you meant.');
+        at.push(key);
+        refuser.refuse('spec/props', field(), `${quote(key)} as a key shadows a method of every JavaScript object (the object could not be turned into text or serialized): no props field, env variable or label is named so.`, 'remove the key; check the props type for the field you meant.');
       }
       const keyShape = findSecret(key);
       if (keyShape) {
-        refuser.refuse('no-literal-secrets-in-env', field || '<props>', `a key holds ${keyShape} (not shown): keys become names in the manifests.`, 'use a plain name as the key and reference the secret from a Secret.');
+        refuser.refuse('no-literal-secrets-in-env', field() || '<props>', `a key holds ${keyShape} (not shown): keys become names in the manifests.`, 'use a plain name as the key and reference the secret from a Secret.');
       }
-      visit((x as Record<string, unknown>)[key], f, depth + 1);
+      at.push(key);
+      visit((x as Record<string, unknown>)[key], depth + 1);
+      at.pop();
     }
   };
-  visit(props, '', 0);
+  visit(props, 0);
 }

@@ -5,6 +5,9 @@ const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, 
 const DECIMAL: Record<string, number> = { 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18 };
 const QUANTITY = /^([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$/;
 
+/** Quantities already parsed (bounded). */
+const parsed = new Map<string, number | undefined>();
+
 /**
  * Parse a Kubernetes resource quantity ("500m", "1.5", "256Mi", "1G", "12e6") into a number
  * (cores for CPU, bytes for memory). Returns undefined when the string is not a quantity.
@@ -12,6 +15,15 @@ const QUANTITY = /^([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numk
 export function parseQuantity(q: unknown): number | undefined {
   if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
   if (typeof q !== 'string' || q.length > 64) return undefined;
+  // The same few quantities ('500m', '256Mi') repeat on every container: remembered (bounded).
+  if (parsed.has(q)) return parsed.get(q);
+  const n = parse(q);
+  if (parsed.size >= 4096) parsed.clear();
+  parsed.set(q, n);
+  return n;
+}
+
+function parse(q: string): number | undefined {
   const m = QUANTITY.exec(q.trim());
   if (!m) return undefined;
   const [, sign, digits, suffix = ''] = m;
