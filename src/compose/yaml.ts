@@ -4,7 +4,7 @@
  * merge tags kept as values: `!reset` (drop what the extended service set) and `!override`
  * (replace instead of merging); see https://docs.docker.com/reference/compose-file/merge/.
  */
-import { isNode, isScalar, LineCounter, parse, parseAllDocuments, Scalar, visit } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, LineCounter, parse, parseAllDocuments, Scalar, visit } from 'yaml';
 import { ComposeOverride, RESET } from './tags';
 
 /** Parse errors of Compose YAML, with the position when there is one. */
@@ -32,6 +32,14 @@ export function parseComposeYaml(text: string, file: string): unknown[] {
         Map(_, node) {
           const seen = new Set<string>();
           for (const item of node.items) {
+            // Compose keys are strings: a sequence or mapping as a key (`? [a, b]`) is refused,
+            // as docker compose refuses it (the parser would turn it into a string of its own).
+            const keyNode = isAlias(item.key) ? item.key.resolve(d) : item.key;
+            if (keyNode !== null && keyNode !== undefined && isNode(keyNode) && !isScalar(keyNode)) {
+              const range = isNode(item.key) ? item.key.range : undefined;
+              const at = range ? lineCounter.linePos(range[0]) : undefined;
+              throw new ComposeYamlError(`${file}${at ? `:${at.line}:${at.col}` : ''}: malformed YAML: a mapping key must be a scalar (a string), not a ${isMap(keyNode) ? 'mapping' : 'sequence'}`);
+            }
             const v = isScalar(item.key) ? item.key.value : item.key === null ? '' : undefined;
             if (typeof v === 'symbol' || v === '<<' || v === undefined || (typeof v === 'object' && v !== null)) continue;
             const key = String(v);

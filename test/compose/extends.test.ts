@@ -350,6 +350,20 @@ describe('extends: what Compose does beyond the basic rules', () => {
     const many = `services:\n${Array.from({ length: 3000 }, (_, i) => `  s${i}: {image: "x:1"}`).join('\n')}\n  s7: {image: "y:1"}\n`;
     expect(() => readCompose(many, 'c.yaml')).toThrow(/c\.yaml:3002:3: .*"s7" is given twice/);
   });
+
+  test('a sequence or mapping as a key (also through an alias) is refused as docker compose refuses it, with no parser warning', () => {
+    const warn = jest.spyOn(process, 'emitWarning');
+    try {
+      const env = (key: string) => `x-k: &k [a]\nservices:\n  app:\n    image: "x:1"\n    environment:\n      ${key}: v\n`;
+      expect(() => readCompose(env('? [a, b]\n      '), 'c.yaml')).toThrow('c.yaml:6:9: malformed YAML: a mapping key must be a scalar (a string), not a sequence');
+      expect(() => readCompose(env('? {a: 1}\n      '), 'c.yaml')).toThrow(/c\.yaml:6:9: .*not a mapping/);
+      expect(() => readCompose(env('*k '), 'c.yaml')).toThrow(/c\.yaml:6:7: .*not a sequence/);
+      expect(readCompose(env('? !!str tagged\n      '), 'c.yaml').services.get('app')!.environment).toEqual({ tagged: 'v' });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
 });
 
 describe('merge tags and extends: the corners', () => {
