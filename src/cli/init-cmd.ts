@@ -11,6 +11,8 @@ import { HardeningError } from '../spec/errors';
 
 /** Largest Compose file `init` reads (bytes). */
 export const MAX_COMPOSE_BYTES = 4 * 1024 * 1024;
+/** Largest total of the other Compose files one conversion reads (extends.file, include). */
+export const MAX_COMPOSE_FILES_BYTES = 16 * 1024 * 1024;
 /** Hashes of what init wrote last time: a file that differs was edited by hand. */
 const MANIFEST = '.hardened-init.json';
 
@@ -61,10 +63,17 @@ function readCompose(file: string): string {
  */
 export function composeFileReaders(main: string): { load: ComposeFileLoader; loadDocument: ComposeDocumentLoader } {
   const read = new Map<string, Record<string, unknown>>();
+  // Each file is limited; together they are too (a hundred included files of a few MiB each).
+  let total = 0;
   const loadDocument: ComposeDocumentLoader = (file, from) => {
     const real = canonicalFile(path.resolve(path.dirname(from ?? path.resolve(main)), file));
     let document = read.get(real);
-    if (!document) read.set(real, (document = parseComposeDocument(readCompose(real), show(file))));
+    if (!document) {
+      const text = readCompose(real);
+      total += Buffer.byteLength(text);
+      if (total > MAX_COMPOSE_FILES_BYTES) throw new InitError(`the files read through extends and include add up to more than ${MAX_COMPOSE_FILES_BYTES / 2 ** 20} MiB: refused rather than read`);
+      read.set(real, (document = parseComposeDocument(text, show(file))));
+    }
     return { document, path: real };
   };
   const load: ComposeFileLoader = (file, from) => {

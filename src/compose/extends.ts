@@ -256,8 +256,11 @@ export function rebaseService(svc: Record<string, unknown>, fromDir: string, toD
   if (Array.isArray(out.volumes)) {
     out.volumes = out.volumes.map((v) => {
       if (typeof v === 'string') {
-        const i = v.indexOf(':');
-        return i > 0 && v.startsWith('.') ? `${r(v.slice(0, i))}${v.slice(i)}` : v;
+        // `${DATA:-./data}:/data`: the default is the path (the `:` inside the variable is not the separator).
+        const text = v.includes('$') ? interpolated(v) : v;
+        if (typeof text !== 'string' || text.includes('$')) return v;
+        const i = text.indexOf(':');
+        return i > 0 && text.startsWith('.') ? `${r(text.slice(0, i))}${text.slice(i)}` : v;
       }
       return isRecord(v) && v.type === 'bind' ? { ...v, source: r(v.source) } : v;
     });

@@ -19,6 +19,7 @@
 import * as path from 'path';
 import { ComposeFileLoader, ExtendsError, mergeServiceDefinitions, rebasePath, rebaseService, resolveExtends, usesExtends } from './extends';
 import { applyTags, ComposeOverride, isReset } from './tags';
+import { composeSchemaCheck } from '../cli/compose-schema';
 import { interpolateCompose } from '../policy/compose';
 import { hasOwn } from '../spec/canonical';
 
@@ -103,14 +104,22 @@ function entriesOf(include: unknown, where: string): Entry[] {
   });
 }
 
-/** Deep equality of parsed YAML values (plain data). */
+/** Deep equality of parsed YAML values (plain data); iterative, so any nesting depth is compared. */
 function same(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => hasOwn(b, k) && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  const stack: [unknown, unknown][] = [[a, b]];
+  while (stack.length) {
+    const [x, y] = stack.pop()!;
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null || Array.isArray(x) !== Array.isArray(y)) return false;
+    const kx = Object.keys(x);
+    const ky = Object.keys(y);
+    if (kx.length !== ky.length) return false;
+    for (const k of kx) {
+      if (!hasOwn(y, k)) return false;
+      stack.push([(x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]]);
+    }
+  }
+  return true;
 }
 
 /** Merge the documents of one include entry's file list, as `docker compose -f a -f b` does. */
@@ -165,29 +174,50 @@ export function resolveIncludes(document: Record<string, unknown>, options: Incl
   const origins = new Map<string, string>();
   const notConverted: string[] = [];
   let filesRead = 0;
+  /** Files whose schema was checked. */
+  const checked = new Set<string>();
+  /** Resolved entries: a file included again (from anywhere, to the same folder) is copied from here. */
+  const resolvedEntries = new Map<string, Record<string, unknown>>();
 
   /** The resources an include entry contributes, with every path relative to `toDir`. */
   const includeEntry = (entry: Entry, ctx: Context, at: string, toDir: string): Record<string, unknown> => {
     if (!options.loadDocument) throw new IncludeError(`${at} includes ${quote(entry.paths[0])}, and no file reader was given to read it.`);
     const loaded = entry.paths.map((p) => {
-      if (++filesRead > MAX_INCLUDED_FILES) throw new IncludeError(`${at}: more than ${MAX_INCLUDED_FILES} included files: refused rather than read.`);
       let r: ReturnType<ComposeDocumentLoader>;
       try {
-        r = options.loadDocument!(p, ctx.key || undefined);
+        // Relative to the including model's project directory (its file's folder unless project_directory moved it).
+        r = options.loadDocument!(p, ctx.key ? path.join(ctx.dir, path.basename(ctx.key)) : undefined);
       } catch (e) {
         if (e instanceof IncludeError) throw e;
-        throw new IncludeError(`${at}: ${quote(p)}: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+        throw new IncludeError(`${at}: ${quote(p)}: ${String((e as Error)?.message ?? e).split('\n')[0].slice(0, 300)}`);
       }
       if (r.path === ctx.key || ctx.stack.includes(r.path)) {
         throw new IncludeError(`${at}: ${quote(p)} includes itself (through ${[...ctx.stack, ctx.key].filter(Boolean).map((k) => quote(path.basename(k))).join(' → ')}): Compose refuses include cycles.`);
       }
       if (!isRecord(r.document)) throw new IncludeError(`${at}: ${quote(p)} is not a Compose file (a mapping).`);
+      // Each included file follows the Compose Specification on its own (as docker compose checks
+      // it): a misspelled `servces:` must not drop its services silently.
+      if (!checked.has(r.path)) {
+        checked.add(r.path);
+        const result = composeSchemaCheck(applyTags(r.document));
+        if (result.errors.length) {
+          throw new IncludeError(`${at}: ${quote(p)} does not follow the Compose Specification: ${result.errors.slice(0, 5).join('; ')}${result.errors.length > 5 ? ` (and ${result.errors.length - 5} more)` : ''}`);
+        }
+        for (const f of result.unknownFields) if (f !== 'include') notConverted.push(`${p}: ${f}`);
+      }
       return r;
     });
     if (ctx.stack.length + 1 >= MAX_INCLUDE_DEPTH) throw new IncludeError(`${at}: includes nest deeper than ${MAX_INCLUDE_DEPTH} files: flatten them.`);
     const first = loaded[0];
     // The project directory: given (relative to the including file's folder), or the first file's folder.
     const projectDir = entry.projectDirectory !== undefined ? path.resolve(ctx.dir, entry.projectDirectory) : path.dirname(first.path);
+    // The same files into the same folder give the same resources: resolved once (a file included
+    // by many others, or listed many times, costs one resolution; cycles were checked above).
+    const cacheKey = `${loaded.map((r) => r.path).join('\0')}\0${projectDir}\0${toDir}`;
+    const cached = resolvedEntries.get(cacheKey);
+    if (cached) return cached;
+    filesRead += loaded.length;
+    if (filesRead > MAX_INCLUDED_FILES) throw new IncludeError(`${at}: more than ${MAX_INCLUDED_FILES} included files: refused rather than read.`);
     const merged = loaded.slice(1).reduce((doc, r) => mergeDocuments(doc, r.document), first.document);
     const label = entry.paths.join(' + ');
     // Where the services are defined, relative to the main file's folder (what a reader of it sees).
@@ -205,6 +235,7 @@ export function resolveIncludes(document: Record<string, unknown>, options: Incl
       }
       setOwn(out, kind, rebased);
     }
+    resolvedEntries.set(cacheKey, out);
     return out;
   };
 
@@ -240,6 +271,8 @@ export function resolveIncludes(document: Record<string, unknown>, options: Incl
           const key = `${kind}\0${n}`;
           const by = definedBy.get(key);
           if (by !== undefined && hasOwn(target, n)) {
+            // The same definition again (a file included twice): nothing to compare.
+            if (target[n] === section[n]) continue;
             const mine = applyTags(target[n]);
             if (!same(mine, section[n])) {
               const what = kind === 'services' ? 'service' : kind.slice(0, -1);

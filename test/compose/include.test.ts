@@ -109,6 +109,44 @@ describe('include: resources copied in as docker compose config does', () => {
     expect(() => read({ include: 'a.yaml' }, {})).toThrow(/include: must be a list/);
   });
 
+  test('an included file must follow the Compose Specification itself: a misspelled section is an error, not a silent drop', () => {
+    expect(() => read({ include: ['db.yaml'], services: { web: { image: 'w:1' } } }, { '/app/db.yaml': { servces: { db: { image: 'postgres:16.2' } } } }))
+      .toThrow(/include\[0\]: "db\.yaml" does not follow the Compose Specification: top level: must NOT have additional properties 'servces'/);
+    expect(() => read({ include: ['db.yaml'] }, { '/app/db.yaml': { services: { db: { image: 'postgres:16.2', ports: 5432 } } } }))
+      .toThrow(/"db\.yaml" does not follow the Compose Specification: service 'db', field ports: must be a list/);
+    // A field newer than the schema is listed as not converted, with the file.
+    expect(read({ include: ['db.yaml'] }, { '/app/db.yaml': { services: { db: { image: 'postgres:16.2', gpus: 'all' } } } }).notConverted).toEqual(['db.yaml: services.db.gpus']);
+  });
+
+  test('a bind-mount source with a default is rewritten like a plain one; variables without a default stay', () => {
+    const r = read({ include: ['db/compose.yaml'] }, {
+      '/app/db/compose.yaml': { services: { db: { image: 'postgres:16.2', volumes: ['${INIT:-./init}:/docker-entrypoint-initdb.d:ro', '${DATA}:/data', 'named:/var/lib/x'] } } },
+    });
+    expect((r.document.services as any).db.volumes).toEqual(['./db/init:/docker-entrypoint-initdb.d:ro', '${DATA}:/data', 'named:/var/lib/x']);
+  });
+
+  test('with project_directory, the included file\'s own includes are found from that folder (as compose-go loads them)', () => {
+    const r = read({ include: [{ path: 'team/compose.yaml', project_directory: 'proj' }] }, {
+      '/app/team/compose.yaml': { include: ['sub.yaml'], services: { t: { image: 't:1' } } },
+      '/app/proj/sub.yaml': { services: { fromProject: { image: 'p:1' } } },
+      '/app/team/sub.yaml': { services: { fromTeam: { image: 'x:1' } } },
+    });
+    expect(Object.keys(r.document.services as object).sort()).toEqual(['fromProject', 't']);
+  });
+
+  test('a file included again is resolved and compared once: work does not grow with the number of includes', () => {
+    // Count how often the included service's environment is walked.
+    let walks = 0;
+    const env = new Proxy(Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`K${i}`, String(i)])), { ownKeys: (t) => { walks++; return Reflect.ownKeys(t); } });
+    const walked = (times: number) => {
+      walks = 0;
+      const r = read({ include: Array.from({ length: times }, () => 'common.yaml') }, { '/app/common.yaml': { services: { one: { image: 'x:1', environment: env } } } });
+      expect(Object.keys(r.document.services as object)).toEqual(['one']);
+      return walks;
+    };
+    expect(walked(500)).toBe(walked(2));
+  });
+
   test('each file is read once per include however many services it defines', () => {
     const reads: string[] = [];
     resolveIncludes({ include: ['db.yaml'] }, { file: MAIN, loadDocument: memory({ '/app/db.yaml': { services: { a: { image: 'a:1' }, b: { image: 'b:1' } } } }, reads) });
@@ -198,6 +236,18 @@ describe('include in conversion and audit', () => {
     fs.writeFileSync(loop, 'include: [loop.yaml]\nservices: {}\n');
     expect(cli('init', '--from-compose', loop, '--out', path.join(dir, 'out-loop')).stderr).toMatch(/loop\.yaml: include\[0\]: "loop\.yaml" includes itself/);
     expect(fs.existsSync(path.join(dir, 'out-bad'))).toBe(false);
+  });
+
+  test('hardened init refuses includes that add up to more than 16 MiB, before reading the rest', () => {
+    const big = path.join(dir, 'big');
+    fs.mkdirSync(big);
+    // Five files just under the 4 MiB limit of one file (comments: cheap to parse).
+    const padding = `#${'x'.repeat(1023)}\n`.repeat(3800);
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(big, `f${i}.yaml`), `${padding}services:\n  s${i}: { image: "ghcr.io/acme/s:1.0.0" }\n`);
+    fs.writeFileSync(path.join(big, 'compose.yaml'), `include: [f0.yaml, f1.yaml, f2.yaml, f3.yaml, f4.yaml]\n`);
+    const r = cli('init', '--from-compose', path.join(big, 'compose.yaml'), '--out', path.join(big, 'out'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('hardened init: compose.yaml: include[4]: "f4.yaml": the files read through extends and include add up to more than 16 MiB: refused rather than read\n');
   });
 
   test('hardened audit audits the included files too, each with its own positions, each once', () => {
