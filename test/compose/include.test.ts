@@ -244,7 +244,7 @@ describe('include in conversion and audit', () => {
     // Five files just under the 4 MiB limit of one file (comments: cheap to parse).
     const padding = `#${'x'.repeat(1023)}\n`.repeat(3800);
     for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(big, `f${i}.yaml`), `${padding}services:\n  s${i}: { image: "ghcr.io/acme/s:1.0.0" }\n`);
-    fs.writeFileSync(path.join(big, 'compose.yaml'), `include: [f0.yaml, f1.yaml, f2.yaml, f3.yaml, f4.yaml]\n`);
+    fs.writeFileSync(path.join(big, 'compose.yaml'), 'include: [f0.yaml, f1.yaml, f2.yaml, f3.yaml, f4.yaml]\n');
     const r = cli('init', '--from-compose', path.join(big, 'compose.yaml'), '--out', path.join(big, 'out'));
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('hardened init: compose.yaml: include[4]: "f4.yaml": the files read through extends and include add up to more than 16 MiB: refused rather than read\n');
