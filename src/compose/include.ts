@@ -255,6 +255,21 @@ export function resolveIncludes(document: Record<string, unknown>, options: Incl
       const section = untagged(out[kind]);
       if (isRecord(section)) for (const n of Object.keys(section)) definedBy.set(`${kind}\0${n}`, here);
     }
+    // Each section is copied once (the document's own entries), then every include adds to the copy.
+    const targets = new Map<string, Record<string, unknown>>();
+    const targetOf = (kind: string): Record<string, unknown> => {
+      let target = targets.get(kind);
+      if (!target) {
+        target = {};
+        // A tagged section (`services: !override {…}`) of the main file: its entries, the tag kept around them.
+        const existing = out[kind];
+        const base = untagged(existing);
+        if (isRecord(base)) for (const n of Object.keys(base)) setOwn(target, n, base[n]);
+        setOwn(out, kind, existing instanceof ComposeOverride ? new ComposeOverride(target) : target);
+        targets.set(kind, target);
+      }
+      return target;
+    };
     entries.forEach((entry, i) => {
       const at = `${where}include[${i}]`;
       if (entry.envFile) notConverted.push(`${main ? '' : `${ctx.label}: `}include[${i}].env_file`);
@@ -262,11 +277,7 @@ export function resolveIncludes(document: Record<string, unknown>, options: Incl
       for (const kind of RESOURCES) {
         const section = imported[kind];
         if (!isRecord(section)) continue;
-        const target: Record<string, unknown> = {};
-        const existing = out[kind];
-        // A tagged section (`services: !override {…}`) of the main file: its entries, the tag kept around them.
-        const base = untagged(existing);
-        if (isRecord(base)) for (const n of Object.keys(base)) setOwn(target, n, base[n]);
+        const target = targetOf(kind);
         for (const n of Object.keys(section)) {
           const key = `${kind}\0${n}`;
           const by = definedBy.get(key);
@@ -283,7 +294,6 @@ export function resolveIncludes(document: Record<string, unknown>, options: Incl
           definedBy.set(key, entry.paths.join(' + '));
           setOwn(target, n, section[n]);
         }
-        setOwn(out, kind, existing instanceof ComposeOverride ? new ComposeOverride(target) : target);
       }
     });
     if (main) return out;
