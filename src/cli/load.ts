@@ -3,7 +3,7 @@ import * as path from 'path';
 import { decodeText, EncodingError } from './encoding';
 import { canonicalFile } from './files';
 import { loadYamlWithPositions, MAX_DEPTH, PositionIndex, YamlSyntaxError } from './positions';
-import { ExtendsError, parseExtendedFile, resolveExtends, usesExtends } from '../compose/extends';
+import { ExtendsError, mergeComposeFiles, parseExtendedFile, resolveExtends, usesExtends } from '../compose/extends';
 import { applyTags, ComposeOverride, hasTags, isReset } from '../compose/tags';
 import { composeContainers, interpolateCompose, isComposeDocument } from '../policy/compose';
 import { DockerfileView, isDockerfileName, parseDockerfile } from '../policy/dockerfile';
@@ -63,6 +63,8 @@ export function parseSize(s: string): number | undefined {
 interface InputFile {
   readonly file: string;
   readonly explicit: boolean;
+  /** An include `path` list: the files merged into `file` (as `docker compose -f`), audited as one model. */
+  readonly merge?: readonly string[];
   /** The Helm chart folder it belongs to, when it is inside one. */
   readonly chart?: string;
 }
@@ -229,25 +231,64 @@ export interface ParsedText {
   readonly containers: DockerContainer[];
   /** Documents that are not audited (folder walks only; explicit inputs throw instead). */
   readonly skipped: SkippedFile[];
-  /** Files a Compose file includes (`include`), as paths to read: audited as inputs of their own. */
-  readonly includes?: string[];
+  /** Files a Compose file includes (`include`), one list per entry (a `path` list merges its files). */
+  readonly includes?: string[][];
 }
 
 /**
  * The files a Compose document's `include` names, resolved against its folder (the current folder
  * for stdin); paths interpolated as Compose does with an empty environment (`${DIR:-./db}`).
  */
-function includedFiles(doc: Record<string, unknown>, from: string | undefined): string[] {
+function includedFiles(doc: Record<string, unknown>, from: string | undefined): string[][] {
   const dir = from ? path.dirname(path.resolve(from)) : process.cwd();
-  const out: string[] = [];
+  const out: string[][] = [];
   for (const e of Array.isArray(doc.include) ? doc.include : []) {
     const raw = isRecord(e) ? e.path : e;
+    const files: string[] = [];
     for (const p of Array.isArray(raw) ? raw : [raw]) {
       if (typeof p !== 'string' || !p.trim() || p.includes('\0')) continue;
-      out.push(path.resolve(dir, p.includes('$') ? interpolateCompose(p).value : p));
+      files.push(path.resolve(dir, p.includes('$') ? interpolateCompose(p).value : p));
     }
+    if (files.length) out.push(files);
   }
   return out;
+}
+
+/** Shown as the command line would name it. */
+const shown = (abs: string) => path.relative(process.cwd(), abs) || abs;
+
+/**
+ * The files of an include `path` list merged as `docker compose -f a -f b` merges them, audited as
+ * one model (an override file alone is a fragment: no image, `!reset` of what it removes). Each
+ * service's findings point at the last of the files that defines it, at its key.
+ */
+function parseMergedCompose(files: readonly string[], max: number): { containers: DockerContainer[]; includes: string[][] } {
+  const parsed = files.map((abs) => {
+    const file = shown(abs);
+    const text = readInput({ file: abs, explicit: true }, max);
+    let loaded: { docs: unknown[]; index: PositionIndex };
+    try {
+      loaded = loadYamlWithPositions(text);
+    } catch (e) {
+      if (e instanceof YamlSyntaxError) throw malformedYaml(file, e, text);
+      throw e;
+    }
+    const doc = loaded.docs.length === 1 ? loaded.docs[0] : undefined;
+    if (!isRecord(doc)) throw new InputError(`${file}: not a Compose file (one YAML document, a mapping), named in an include path list`);
+    return { file, abs, doc, index: loaded.index };
+  });
+  const base = parsed[0].doc as Record<string, unknown>;
+  const merged = applyTags(parsed.slice(1).reduce((d, p) => mergeComposeFiles(d, p.doc), base)) as Record<string, unknown>;
+  const containers: DockerContainer[] = [];
+  if (isRecord(merged.services)) {
+    const { services } = composeServices(merged.services, parsed[0].file, { path: parsed[0].abs, maxFileSize: max });
+    for (const c of composeContainers({ services }, parsed[0].file)) {
+      let at = parsed[0];
+      for (const p of parsed) if (isRecord(p.doc.services) && Object.prototype.hasOwnProperty.call(p.doc.services, c.name)) at = p;
+      containers.push({ ...c, source: at.file, locate: composeLocator(at.index, (at.doc.services as Record<string, unknown>)[c.name], true) });
+    }
+  }
+  return { containers, includes: includedFiles(merged, parsed[0].abs) };
 }
 
 /** Compose models use their own field names; map them back to the Compose keys for locations. */
@@ -371,7 +412,7 @@ export function parseText(text: string, file: string, explicit = true, source: {
   const objects: SourcedObject[] = [];
   const containers: DockerContainer[] = [];
   const skipped: SkippedFile[] = [];
-  const includes: string[] = [];
+  const includes: string[][] = [];
   const skip = (kind: string, reason: string): ParsedText => {
     if (explicit) throw new InputError(`${file}: ${reason}`);
     return { objects: [], containers: [], skipped: [{ file, kind, reason }] };
@@ -410,7 +451,7 @@ export function parseText(text: string, file: string, explicit = true, source: {
     const where = docs.length > 1 ? `document ${i + 1}` : 'the document';
     // The files a Compose file includes are audited too, each as a file of its own (with its own positions).
     if (isRecord(doc) && Array.isArray(doc.include) && doc.kind === undefined && doc.apiVersion === undefined) {
-      for (const f of includedFiles(doc, source.path)) includes.push(f);
+      for (const entry of includedFiles(doc, source.path)) includes.push(entry);
       if (!isRecord(doc.services)) return;
     }
     if (isComposeDocument(doc)) {
@@ -506,9 +547,40 @@ export function loadInputs(paths: readonly string[], optsOrProgress?: LoadOption
     }
   };
   for (const f of files) if (f.file !== '-') listed.add(realOf(f.file));
+  /** Files of include path lists (real path → the list), and the containers audited merged. */
+  const overrides = new Map<string, string>();
+  const mergedContainers = new Set<DockerContainer>();
+  /** Files audited on their own (name → real path). */
+  const alone = new Map<string, string>();
+  const addIncludes = (entries: readonly string[][]) => {
+    for (const entry of entries) {
+      const reals = entry.map(realOf);
+      const key = reals.join('\0');
+      if (listed.has(key)) continue;
+      listed.add(key);
+      if (entry.length === 1) {
+        // Named by the file that includes it: a missing or unreadable one is an input error, as for Compose.
+        files.push({ file: shown(entry[0]), explicit: true });
+      } else {
+        // Its files are audited merged; found on their own too (a folder walk), they are not audited again.
+        for (const r of reals) overrides.set(r, entry.map(shown).join(' + '));
+        files.push({ file: shown(entry[0]), explicit: true, merge: entry });
+      }
+    }
+  };
   const one = (f: InputFile, i: number) => {
     const name = f.file === '-' ? '<stdin>' : f.file;
     opts.onProgress?.(i + 1, files.length);
+    if (f.merge) {
+      const m = parseMergedCompose(f.merge, max);
+      audited++;
+      for (const c of m.containers) {
+        mergedContainers.add(c);
+        containers.push(c);
+      }
+      addIncludes(m.includes);
+      return;
+    }
     if (!f.explicit) {
       const base = path.basename(f.file);
       if (f.chart && path.relative(f.chart, f.file).split(path.sep)[0] === 'templates') {
@@ -542,20 +614,26 @@ export function loadInputs(paths: readonly string[], optsOrProgress?: LoadOption
       return;
     }
     const r = parseText(text, name, f.explicit, { path: f.file === '-' ? undefined : f.file, maxFileSize: max });
+    if (f.file !== '-' && r.containers.length) alone.set(name, realOf(f.file));
     if (r.objects.length || r.containers.length || !r.skipped.length) audited++;
     // Loops, not push(...list): a file with 100,000s of documents or services would overflow the call stack.
     for (const o of r.objects) objects.push(o);
     for (const c of r.containers) containers.push(c);
     for (const k of r.skipped) skipped.push(k);
-    for (const inc of r.includes ?? []) {
-      const real = realOf(inc);
-      if (listed.has(real)) continue;
-      listed.add(real);
-      // Named by the file that includes it: a missing or unreadable one is an input error, as for Compose.
-      files.push({ file: path.relative(process.cwd(), inc) || inc, explicit: true });
-    }
+    addIncludes(r.includes ?? []);
   };
   // Indexed: included files are appended while the list is read.
   for (let i = 0; i < files.length; i++) one(files[i], i);
-  return { objects, containers, dockerfiles, files: audited, skipped };
+  // A file of a path list that was also audited on its own (a folder walk found it): its services
+  // are audited merged, so its findings alone (a fragment's, or overridden ones) are dropped.
+  const fragments = new Set<string>();
+  for (const [name, real] of alone) {
+    const list = overrides.get(real);
+    if (list === undefined) continue;
+    fragments.add(name);
+    audited--;
+    skipped.push({ file: name, kind: 'include-override', reason: `a file of the include path list ${list}: audited merged with the others` });
+  }
+  const kept = fragments.size ? containers.filter((c) => mergedContainers.has(c) || !fragments.has(c.source ?? '')) : containers;
+  return { objects, containers: kept, dockerfiles, files: audited, skipped };
 }

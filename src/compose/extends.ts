@@ -211,12 +211,39 @@ function mergeMapping(base: Record<string, unknown>, over: Record<string, unknow
   return out;
 }
 
+/** The top-level sections whose entries files merge by name. */
+const MERGED_SECTIONS = new Set(['services', 'networks', 'volumes', 'secrets', 'configs']);
+
 /**
- * Merge two definitions of one service (or network, volume, …) as Compose merges files and
- * extends: `over` wins, with the rules above (merge tags in `over` applied). @internal
+ * Merge two Compose files as `docker compose -f base -f over` does (an include `path` list): each
+ * service, network, volume, secret and config by name with the rules above, `include` lists
+ * appended, other top-level keys replaced. Merge tags of `over` are applied. @internal
  */
-export function mergeServiceDefinitions(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  return mergeMapping(base, over, '');
+export function mergeComposeFiles(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(base)) setOwn(out, k, base[k]);
+  for (const k of Object.keys(over)) {
+    const b = out[k];
+    const o = over[k];
+    if (k === 'include' && Array.isArray(b) && Array.isArray(o)) {
+      setOwn(out, k, [...b, ...o]);
+    } else if (MERGED_SECTIONS.has(k) && isRecord(b) && isRecord(o)) {
+      const section: Record<string, unknown> = {};
+      for (const n of Object.keys(b)) setOwn(section, n, b[n]);
+      for (const n of Object.keys(o)) {
+        const prev = hasOwn(section, n) ? section[n] : undefined;
+        const merged = isRecord(prev) && isRecord(o[n]) ? mergeMapping(prev, o[n], '') : o[n];
+        if (isReset(merged)) delete section[n];
+        else setOwn(section, n, merged);
+      }
+      setOwn(out, k, section);
+    } else if (isReset(o)) {
+      delete out[k];
+    } else {
+      setOwn(out, k, o);
+    }
+  }
+  return out;
 }
 
 /** A path of another folder, rewritten relative to `toDir` (absolute paths, URLs and variables stay). @internal */

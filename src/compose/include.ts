@@ -17,7 +17,7 @@
  *   interpolates every file with an empty environment, and lists the field as not converted.
  */
 import * as path from 'path';
-import { ComposeFileLoader, ExtendsError, mergeServiceDefinitions, rebasePath, rebaseService, resolveExtends, usesExtends } from './extends';
+import { ComposeFileLoader, ExtendsError, mergeComposeFiles, rebasePath, rebaseService, resolveExtends, usesExtends } from './extends';
 import { applyTags, ComposeOverride, isReset } from './tags';
 import { composeSchemaCheck } from '../cli/compose-schema';
 import { interpolateCompose } from '../policy/compose';
@@ -122,34 +122,6 @@ function same(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** Merge the documents of one include entry's file list, as `docker compose -f a -f b` does. */
-function mergeDocuments(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(base)) setOwn(out, k, base[k]);
-  for (const k of Object.keys(over)) {
-    const b = out[k];
-    const o = over[k];
-    if (k === 'include' && Array.isArray(b) && Array.isArray(o)) {
-      setOwn(out, k, [...b, ...o]);
-    } else if ((RESOURCES as readonly string[]).includes(k) && isRecord(b) && isRecord(o)) {
-      const section: Record<string, unknown> = {};
-      for (const n of Object.keys(b)) setOwn(section, n, b[n]);
-      for (const n of Object.keys(o)) {
-        const prev = hasOwn(section, n) ? section[n] : undefined;
-        const merged = isRecord(prev) && isRecord(o[n]) ? mergeServiceDefinitions(prev, o[n]) : o[n];
-        if (isReset(merged)) delete section[n];
-        else setOwn(section, n, merged);
-      }
-      setOwn(out, k, section);
-    } else if (isReset(o)) {
-      delete out[k];
-    } else {
-      setOwn(out, k, o);
-    }
-  }
-  return out;
-}
-
 /** Top-level secrets and configs read from a file: the path is relative to the project directory. */
 function rebaseResource(kind: string, value: unknown, fromDir: string, toDir: string): unknown {
   if ((kind !== 'secrets' && kind !== 'configs') || !isRecord(value) || typeof value.file !== 'string') return value;
@@ -218,7 +190,7 @@ export function resolveIncludes(document: Record<string, unknown>, options: Incl
     if (cached) return cached;
     filesRead += loaded.length;
     if (filesRead > MAX_INCLUDED_FILES) throw new IncludeError(`${at}: more than ${MAX_INCLUDED_FILES} included files: refused rather than read.`);
-    const merged = loaded.slice(1).reduce((doc, r) => mergeDocuments(doc, r.document), first.document);
+    const merged = loaded.slice(1).reduce((doc, r) => mergeComposeFiles(doc, r.document), first.document);
     const label = entry.paths.join(' + ');
     // Where the services are defined, relative to the main file's folder (what a reader of it sees).
     const shown = loaded.map((r) => path.relative(mainDir, r.path).split(path.sep).join('/') || r.path).join(' + ');

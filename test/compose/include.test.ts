@@ -250,6 +250,30 @@ describe('include in conversion and audit', () => {
     expect(r.stderr).toBe('hardened init: compose.yaml: include[4]: "f4.yaml": the files read through extends and include add up to more than 16 MiB: refused rather than read\n');
   });
 
+  test('hardened audit audits an include path list merged, as docker compose -f merges it, also when a folder walk finds its files', () => {
+    const pl = path.join(dir, 'pathlist');
+    fs.mkdirSync(path.join(pl, 'db'), { recursive: true });
+    fs.writeFileSync(path.join(pl, 'compose.yaml'), 'include:\n  - path: [db/compose.yaml, db/prod.yaml]\nservices:\n  web: { image: "ghcr.io/acme/web:1.0.0" }\n');
+    fs.writeFileSync(path.join(pl, 'db', 'compose.yaml'), 'services:\n  db:\n    image: postgres:16.2\n    ports: ["5432:5432"]\n  adminer:\n    image: adminer:4.8.1\n');
+    fs.writeFileSync(path.join(pl, 'db', 'prod.yaml'), 'services:\n  db:\n    ports: !reset []\n    privileged: true\n  adminer: !reset\n');
+    const names = (j: any) => [...new Set((j.findings as any[]).map((f) => `${f.object.name} ${path.relative(pl, path.resolve(f.file))}`))].sort();
+    const explicit = JSON.parse(cli('audit', path.join(pl, 'compose.yaml'), '--format', 'json').stdout);
+    // adminer was reset, db has no image-less fragment findings, and its privileged flag points at prod.yaml's key.
+    expect(names(explicit)).toEqual(['db db/prod.yaml', 'web compose.yaml']);
+    expect((explicit.findings as any[]).filter((f) => f.ruleId === 'no-privileged').map((f) => f.line)).toEqual([4]);
+    expect((explicit.findings as any[]).some((f) => f.ruleId === 'image-tag-pinned' || /no image/.test(f.message))).toBe(false);
+    const cwd = process.cwd();
+    try {
+      process.chdir(pl);
+      const walked = JSON.parse(cli('audit', '.', '--format', 'json').stdout);
+      expect(names(walked)).toEqual(['db db/prod.yaml', 'web compose.yaml']);
+      expect(walked.summary.files).toBe(2);
+      expect(walked.summary.skipped.map((k: any) => [k.file, k.kind])).toEqual([['db/compose.yaml', 'include-override'], ['db/prod.yaml', 'include-override']]);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   test('hardened audit audits the included files too, each with its own positions, each once', () => {
     fs.writeFileSync(path.join(dir, 'db', 'compose.yaml'), fs.readFileSync(path.join(dir, 'db', 'compose.yaml'), 'utf8').replace('    volumes:', '    privileged: true\n    volumes:'));
     const r = cli('audit', path.join(dir, 'compose.yaml'), '--format', 'json');
