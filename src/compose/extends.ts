@@ -246,7 +246,7 @@ export function mergeComposeFiles(base: Record<string, unknown>, over: Record<st
   return out;
 }
 
-/** A path of another folder, rewritten relative to `toDir` (absolute paths, URLs and variables stay). @internal */
+/** A path of another folder, rewritten relative to `toDir` (absolute paths, URLs, `github.com/…` remote contexts and variables stay). @internal */
 export function rebasePath(raw: unknown, fromDir: string, toDir: string): unknown {
   let p = raw;
   if (typeof p === 'string' && p.includes('$')) {
@@ -255,7 +255,7 @@ export function rebasePath(raw: unknown, fromDir: string, toDir: string): unknow
     if (r.unresolved.length) return raw;
     p = r.value;
   }
-  if (typeof p !== 'string' || !p || path.isAbsolute(p) || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(p) || /^(~|git@)/.test(p)) return raw;
+  if (typeof p !== 'string' || !p || path.isAbsolute(p) || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(p) || /^(~|git@|github\.com\/)/.test(p)) return raw;
   const rel = path.relative(toDir, path.resolve(fromDir, p)).split(path.sep).join('/');
   if (!rel) return '.';
   return rel.startsWith('../') || rel === '..' ? rel : `./${rel}`;

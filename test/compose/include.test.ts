@@ -123,6 +123,11 @@ describe('include: resources copied in as docker compose config does', () => {
       '/app/db/compose.yaml': { services: { db: { image: 'postgres:16.2', volumes: ['${INIT:-./init}:/docker-entrypoint-initdb.d:ro', '${DATA}:/data', 'named:/var/lib/x'] } } },
     });
     expect((r.document.services as any).db.volumes).toEqual(['./db/init:/docker-entrypoint-initdb.d:ro', '${DATA}:/data', 'named:/var/lib/x']);
+    // Remote build contexts are not paths.
+    const remote = read({ include: ['db/compose.yaml'] }, {
+      '/app/db/compose.yaml': { services: { a: { build: 'github.com/acme/a' }, b: { build: 'https://github.com/acme/b.git#main' }, c: { build: 'git@github.com:acme/c.git' } } },
+    });
+    expect(Object.values(remote.document.services as object).map((x) => x.build)).toEqual(['github.com/acme/a', 'https://github.com/acme/b.git#main', 'git@github.com:acme/c.git']);
   });
 
   test('with project_directory, the included file\'s own includes are found from that folder (as compose-go loads them)', () => {
