@@ -28,7 +28,7 @@ describe('include: resources copied in as docker compose config does', () => {
         image: 'postgres:16.2',
         build: '.',
         env_file: '.env',
-        volumes: ['data:/var/lib/postgresql/data', './init:/docker-entrypoint-initdb.d:ro', { type: 'bind', source: '../shared/conf', target: '/etc/conf' }],
+        volumes: ['data:/var/lib/postgresql/data', './init:/docker-entrypoint-initdb.d:ro', { type: 'bind', source: '../common/conf', target: '/etc/conf' }],
         secrets: ['pw'],
       },
     },
@@ -46,7 +46,7 @@ describe('include: resources copied in as docker compose config does', () => {
         image: 'postgres:16.2',
         build: './db',
         env_file: './db/.env',
-        volumes: ['data:/var/lib/postgresql/data', './db/init:/docker-entrypoint-initdb.d:ro', { type: 'bind', source: './shared/conf', target: '/etc/conf' }],
+        volumes: ['data:/var/lib/postgresql/data', './db/init:/docker-entrypoint-initdb.d:ro', { type: 'bind', source: './common/conf', target: '/etc/conf' }],
         secrets: ['pw'],
       },
     });
