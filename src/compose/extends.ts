@@ -346,8 +346,16 @@ export function resolveExtends(services: Record<string, unknown>, options: Exten
     if (!isRecord(svc) || svc.extends === undefined || svc.extends === null) return { svc: applyTags(svc), chain: [] };
     const ext = svc.extends;
     const where = `service ${quote(name)}${ctx.label ? ` of ${ctx.label}` : ''}`;
-    const target = interpolated(typeof ext === 'string' ? ext : isRecord(ext) ? ext.service : undefined);
-    const file = isRecord(ext) ? interpolated(ext.file) : undefined;
+    const rawTarget = typeof ext === 'string' ? ext : isRecord(ext) ? ext.service : undefined;
+    const rawFile = isRecord(ext) ? ext.file : undefined;
+    // A variable without a default has no value here (the converter reads no environment): say so,
+    // rather than look for a file or service named `${VAR}`.
+    for (const [what, raw] of [['service', rawTarget], ['file', rawFile]] as const) {
+      const missing = typeof raw === 'string' && raw.includes('$') ? interpolateCompose(raw).unresolved[0] : undefined;
+      if (missing) throw new ExtendsError(`${where}: extends.${what} ${quote(raw)} needs the variable ${missing}, and the converter reads no environment: write the value, or give the variable a default (\${${missing}:-…}).`);
+    }
+    const target = interpolated(rawTarget);
+    const file = interpolated(rawFile);
     if (typeof target !== 'string' || !target || (file !== undefined && (typeof file !== 'string' || !file))) {
       throw new ExtendsError(`${where}: extends must be a service name or { service: <name>, file?: <path> }.`);
     }

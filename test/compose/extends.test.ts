@@ -336,6 +336,11 @@ describe('extends: what Compose does beyond the basic rules', () => {
     const r = resolveExtends(services, { file: '/app/compose.yaml', load });
     expect(reads).toBe(1);
     expect(r.services.s19).toEqual({ image: 'x:1' });
+    // Without a default, the variable has no value here: an error that names it, not a file named `${COMMON:?…}`.
+    for (const [ext, what, name] of [[{ file: '${COMMON:?set COMMON}', service: 'base' }, 'file', 'COMMON'], [{ file: '$DIR/c.yml', service: 'base' }, 'file', 'DIR'], ['${BASE}', 'service', 'BASE']] as const) {
+      expect(() => resolveExtends({ a: { extends: ext } }, { file: '/app/compose.yaml', load })).toThrow(new RegExp(`service "a": extends\\.${what} .* needs the variable ${name}, and the converter reads no environment`));
+    }
+    expect(reads).toBe(1);
   });
 
   test('a chain longer than 64 services is refused before it is walked; 64 are followed', () => {
