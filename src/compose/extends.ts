@@ -309,6 +309,21 @@ function interpolated(x: unknown): unknown {
   return typeof x === 'string' && x.includes('$') ? interpolateCompose(x).value : x;
 }
 
+/**
+ * A value (a path, a service name) as Compose interpolates it with an empty environment, the one
+ * the converter has; `missing` names a variable that has no default (the value is then unknown). @internal
+ */
+export function interpolateWithoutEnvironment(raw: string): { value: string; missing?: string } {
+  if (!raw.includes('$')) return { value: raw };
+  const r = interpolateCompose(raw);
+  return { value: r.value, missing: r.unresolved[0] };
+}
+
+/** How a message ends for a variable without a default. @internal */
+export function noVariableValue(name: string): string {
+  return `needs the variable ${name}, and the converter reads no environment: write the value, or give the variable a default (\${${name}:-…})`;
+}
+
 /** Resolve every `extends` of a services mapping. Throws ExtendsError. */
 export function resolveExtends(services: Record<string, unknown>, options: ExtendsOptions = {}): ExtendsResult {
   const mainPath = options.file ? path.resolve(options.file) : '';
@@ -346,16 +361,16 @@ export function resolveExtends(services: Record<string, unknown>, options: Exten
     if (!isRecord(svc) || svc.extends === undefined || svc.extends === null) return { svc: applyTags(svc), chain: [] };
     const ext = svc.extends;
     const where = `service ${quote(name)}${ctx.label ? ` of ${ctx.label}` : ''}`;
-    const rawTarget = typeof ext === 'string' ? ext : isRecord(ext) ? ext.service : undefined;
-    const rawFile = isRecord(ext) ? ext.file : undefined;
     // A variable without a default has no value here (the converter reads no environment): say so,
     // rather than look for a file or service named `${VAR}`.
-    for (const [what, raw] of [['service', rawTarget], ['file', rawFile]] as const) {
-      const missing = typeof raw === 'string' && raw.includes('$') ? interpolateCompose(raw).unresolved[0] : undefined;
-      if (missing) throw new ExtendsError(`${where}: extends.${what} ${quote(raw)} needs the variable ${missing}, and the converter reads no environment: write the value, or give the variable a default (\${${missing}:-…}).`);
-    }
-    const target = interpolated(rawTarget);
-    const file = interpolated(rawFile);
+    const field = (what: 'service' | 'file', raw: unknown): unknown => {
+      if (typeof raw !== 'string') return raw;
+      const r = interpolateWithoutEnvironment(raw);
+      if (r.missing) throw new ExtendsError(`${where}: extends.${what} ${quote(raw)} ${noVariableValue(r.missing)}.`);
+      return r.value;
+    };
+    const target = field('service', typeof ext === 'string' ? ext : isRecord(ext) ? ext.service : undefined);
+    const file = field('file', isRecord(ext) ? ext.file : undefined);
     if (typeof target !== 'string' || !target || (file !== undefined && (typeof file !== 'string' || !file))) {
       throw new ExtendsError(`${where}: extends must be a service name or { service: <name>, file?: <path> }.`);
     }

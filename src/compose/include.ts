@@ -17,10 +17,9 @@
  *   interpolates every file with an empty environment, and lists the field as not converted.
  */
 import * as path from 'path';
-import { ComposeFileLoader, ExtendsError, mergeComposeFiles, rebasePath, rebaseService, resolveExtends, usesExtends } from './extends';
+import { ComposeFileLoader, ExtendsError, interpolateWithoutEnvironment, mergeComposeFiles, noVariableValue, rebasePath, rebaseService, resolveExtends, usesExtends } from './extends';
 import { applyTags, ComposeOverride, isReset } from './tags';
 import { composeSchemaCheck } from '../cli/compose-schema';
-import { interpolateCompose } from '../policy/compose';
 import { hasOwn } from '../spec/canonical';
 
 /** Deepest chain of files including files (real projects use two or three levels). */
@@ -72,11 +71,8 @@ const quote = (s: unknown) => JSON.stringify(String(s).slice(0, 100));
 /** A path field as Compose reads it: interpolated with an empty environment. */
 function pathValue(x: unknown, where: string): string {
   if (typeof x !== 'string' || !x.trim()) throw new IncludeError(`${where}: must be a file path (a non-empty string).`);
-  if (!x.includes('$')) return x;
-  const r = interpolateCompose(x);
-  if (r.unresolved.length) {
-    throw new IncludeError(`${where}: ${quote(x)} needs the variable ${r.unresolved[0]}, and the converter reads no environment: write the path, or give the variable a default (\${${r.unresolved[0]}:-./path}).`);
-  }
+  const r = interpolateWithoutEnvironment(x);
+  if (r.missing) throw new IncludeError(`${where}: ${quote(x)} ${noVariableValue(r.missing)}.`);
   return r.value;
 }
 
