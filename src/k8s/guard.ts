@@ -1,9 +1,10 @@
-import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { dictionaryChildrenAll } from './children';
 import { droppedPatchValues } from './patches';
 import { Suppressions } from './suppressions';
 import { useMapDependencyGraph } from './topology';
+import { useDirectYaml } from './yaml-emit';
 
 export { PolicyViolationError };
 import { defaultRuleSet } from '../policy/catalogue';
@@ -95,12 +96,14 @@ function instrumentApp(root: IConstruct): void {
         const pass: SynthesisPass = { evaluated: new Set(), replaced: new Map() };
         passes.set(root, pass);
         // Child tables of the user's own constructs too (see children.ts), and cdk8s's dependency
-        // graphs over Maps for this synthesis (see topology.ts).
+        // graphs over Maps for this synthesis (see topology.ts), and YAML printed directly (see yaml-emit.ts).
         dictionaryChildrenAll(root);
         const restoreGraph = useMapDependencyGraph();
+        const restoreYaml = useDirectYaml(Yaml);
         try {
           return original.apply(this, args);
         } finally {
+          restoreYaml();
           restoreGraph();
           passes.delete(root);
           for (const [o, own] of pass.replaced) {

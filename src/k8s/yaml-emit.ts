@@ -1,0 +1,211 @@
+/**
+ * The YAML cdk8s writes, written without building a YAML document per object.
+ *
+ * cdk8s serializes every object with the `yaml` library (`Yaml.stringify`: YAML 1.1, `lineWidth: 0`,
+ * `keepUndefined`). That library first builds a node tree (a `Document`) of every object and then
+ * prints it: about half of a large synthesis, and most of its short-lived memory. Manifests are
+ * plain JSON data (maps, lists, strings, numbers, booleans, null), whose block layout is fixed, so
+ * during a synthesis pass this module prints them directly and byte for byte as `yaml` would:
+ *
+ * - The layout: `key: value`, `key:` + nested block, `- ` items (nested maps start on the dash
+ *   line), lists indented under their key, `{}` and `[]` for empty collections.
+ * - Every scalar and key is printed by cdk8s's own `Yaml.stringify` (once per distinct string or
+ *   number, remembered): quoting, escapes and YAML 1.1 look-alikes (`"yes"`, `"1.0"`, `"12:30"`)
+ *   are decided by the library, never re-implemented here.
+ * - Anything else is handed to cdk8s's own `Yaml.stringify`, one whole object at a time: a scalar
+ *   whose printed form is not one line (block scalars, folded or explicit keys), document markers
+ *   (`---`, `...`, `%` at a line start), `-0`, `undefined`, list holes, an object or list met twice
+ *   in one document (`yaml` writes anchors and aliases), objects that are not plain (class
+ *   instances, `toJSON`), functions, symbols and bigints, and empty documents.
+ *
+ * `test/k8s/yaml-emit.test.ts` compares both on generated documents and on every example.
+ * @internal
+ */
+
+/** One document as cdk8s prints it (cdk8s's `Yaml.stringify` of one object). */
+export type PrintOne = (doc: unknown) => string;
+
+/** Thrown inside the printer when a document needs the library; never escapes this module. */
+const FALLBACK: unique symbol = Symbol('fallback');
+
+/** Printed scalars and keys of one printer, bounded (cleared when full). */
+const MEMO_LIMIT = 50_000;
+
+const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/m;
+
+function isPlainObject(o: object): boolean {
+  const p = Object.getPrototypeOf(o);
+  return (p === Object.prototype || p === null) && typeof (o as { toJSON?: unknown }).toJSON !== 'function';
+}
+
+/** What a value is to the printer. */
+const enum Shape {
+  Scalar,
+  Map,
+  List,
+  EmptyList,
+  EmptyMap,
+}
+
+/** Prints documents of plain data as cdk8s's `Yaml.stringify` does, or says it cannot (`undefined`). */
+export class DirectYamlPrinter {
+  private readonly values = new Map<string | number, string | null>();
+  private readonly keys = new Map<string, string | null>();
+  private parts: string[] = [];
+  private seen = new Set<object>();
+
+  constructor(private readonly printOne: PrintOne) {}
+
+  /** The YAML of one document, or undefined when it must be printed by the library. */
+  public document(doc: unknown): string | undefined {
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !isPlainObject(doc)) return undefined;
+    this.parts = [];
+    this.seen = new Set([doc]);
+    try {
+      this.map(doc as Record<string, unknown>, '', undefined);
+      return this.parts.length ? this.parts.join('') : undefined;
+    } catch (e) {
+      if (e === FALLBACK) return undefined;
+      throw e;
+    } finally {
+      this.parts = [];
+      this.seen = new Set();
+    }
+  }
+
+  /** Documents as `Yaml.stringify(...docs)`: each printed directly or by the library, joined by `---`. */
+  public documents(docs: readonly unknown[]): string {
+    const out = new Array<string>(docs.length);
+    for (let i = 0; i < docs.length; i++) {
+      const d = docs[i];
+      out[i] = d === undefined ? '\n' : this.document(d) ?? this.printOne(d);
+    }
+    return out.join('---\n');
+  }
+
+  private map(o: Record<string, unknown>, indent: string, lead: string | undefined): void {
+    for (const k in o) {
+      if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+      this.parts.push(lead ?? indent, this.key(k));
+      lead = undefined;
+      this.child(o[k], indent, true);
+    }
+  }
+
+  private list(a: readonly unknown[], indent: string, lead: string | undefined): void {
+    for (let i = 0; i < a.length; i++) {
+      if (!(i in a)) throw FALLBACK;
+      this.parts.push(lead ?? indent, '- ');
+      lead = undefined;
+      this.child(a[i], indent, false);
+    }
+  }
+
+  /** A map value (after its key) or a list item (after its dash). */
+  private child(v: unknown, indent: string, inMap: boolean): void {
+    switch (this.shape(v)) {
+      case Shape.Scalar:
+        this.parts.push(inMap ? ': ' : '', this.scalar(v), '\n');
+        return;
+      case Shape.EmptyList:
+        this.parts.push(inMap ? ': []\n' : '[]\n');
+        return;
+      case Shape.EmptyMap:
+        this.parts.push(inMap ? ': {}\n' : '{}\n');
+        return;
+      case Shape.Map:
+        if (inMap) this.parts.push(':\n');
+        this.map(v as Record<string, unknown>, `${indent}  `, inMap ? undefined : '');
+        return;
+      case Shape.List:
+        if (inMap) this.parts.push(':\n');
+        this.list(v as unknown[], `${indent}  `, inMap ? undefined : '');
+        return;
+    }
+  }
+
+  private shape(v: unknown): Shape {
+    if (v === null || typeof v !== 'object') return Shape.Scalar;
+    if (this.seen.has(v)) throw FALLBACK; // `yaml` would write an anchor and an alias
+    this.seen.add(v);
+    if (Array.isArray(v)) {
+      if (Object.getPrototypeOf(v) !== Array.prototype) throw FALLBACK;
+      return v.length ? Shape.List : Shape.EmptyList;
+    }
+    if (!isPlainObject(v)) throw FALLBACK;
+    for (const _ in v) return Shape.Map;
+    return Shape.EmptyMap;
+  }
+
+  private scalar(v: unknown): string {
+    if (v === null) return 'null';
+    if (v === true) return 'true';
+    if (v === false) return 'false';
+    if (typeof v === 'string' || (typeof v === 'number' && !Object.is(v, -0))) {
+      let text = this.values.get(v);
+      if (text === undefined) {
+        text = this.probe({ k: v }, 'k: ', '\n');
+        if (typeof v === 'string' && DOCUMENT_MARKER.test(v)) text = null;
+        if (this.values.size >= MEMO_LIMIT) this.values.clear();
+        this.values.set(v, text);
+      }
+      if (text === null) throw FALLBACK;
+      return text;
+    }
+    throw FALLBACK; // undefined, -0, functions, symbols, bigints
+  }
+
+  private key(k: string): string {
+    let text = this.keys.get(k);
+    if (text === undefined) {
+      text = DOCUMENT_MARKER.test(k) ? null : this.probe({ [k]: 1 }, '', ': 1\n');
+      if (this.keys.size >= MEMO_LIMIT) this.keys.clear();
+      this.keys.set(k, text);
+    }
+    if (text === null) throw FALLBACK;
+    return text;
+  }
+
+  /** The library's print of a one-entry map, cut to the scalar or key: null unless it is one line. */
+  private probe(doc: Record<string, unknown>, before: string, after: string): string | null {
+    const out = this.printOne(doc);
+    if (!out.startsWith(before) || !out.endsWith(after) || out.length < before.length + after.length) return null;
+    const text = out.slice(before.length, out.length - after.length);
+    return text.length && !text.includes('\n') ? text : null;
+  }
+}
+
+interface YamlClass {
+  stringify(...docs: unknown[]): string;
+}
+
+/** Printers by the library function they stand in for (their remembered scalars stay valid). */
+const printers = new WeakMap<(...docs: unknown[]) => string, DirectYamlPrinter>();
+
+/**
+ * Print YAML directly for the duration of a synthesis pass: cdk8s's `Yaml.stringify` (which
+ * `synthYaml` and `synth` call) is replaced, and the returned function puts it back. Nothing is
+ * replaced when cdk8s's `Yaml` is not the expected shape.
+ */
+export function useDirectYaml(yaml: unknown): () => void {
+  if (typeof yaml !== 'function') return () => {};
+  const descriptor = Object.getOwnPropertyDescriptor(yaml, 'stringify');
+  if (!descriptor || !descriptor.writable || !descriptor.configurable || typeof descriptor.value !== 'function') return () => {};
+  const original = descriptor.value as (...docs: unknown[]) => string;
+  const cls = yaml as unknown as YamlClass;
+  let printer = printers.get(original);
+  if (!printer) {
+    printer = new DirectYamlPrinter((doc) => original.call(cls, doc));
+    printers.set(original, printer);
+  }
+  const p = printer;
+  Object.defineProperty(yaml, 'stringify', {
+    ...descriptor,
+    value: function stringify(...docs: unknown[]): string {
+      return p.documents(docs);
+    },
+  });
+  return () => {
+    Object.defineProperty(yaml, 'stringify', descriptor);
+  };
+}

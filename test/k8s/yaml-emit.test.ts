@@ -1,0 +1,156 @@
+import { ApiObject, App, Chart, Testing, Yaml } from 'cdk8s';
+import * as fc from 'fast-check';
+import { buildBlog } from '../../examples/blog/main';
+import { buildOrgPolicy } from '../../examples/org-policy/main';
+import { buildShop } from '../../examples/shop/main';
+import { HardenedService, LoggingSidecar, Peer, StatefulDatabase } from '../../src';
+import { DirectYamlPrinter, useDirectYaml } from '../../src/k8s/yaml-emit';
+import { serviceProps } from '../util/fixtures';
+
+const runs = Number(process.env.FC_NUM_RUNS ?? 100);
+
+/** cdk8s's own printer of one document, the reference. */
+const library = (doc: unknown): string => Yaml.stringify(doc);
+
+/** A printer that counts the documents it printed itself. */
+function counting(): { printer: DirectYamlPrinter; direct: () => number } {
+  let direct = 0;
+  const printer = new DirectYamlPrinter(library);
+  const document = printer.document.bind(printer);
+  printer.document = (doc: unknown) => {
+    const out = document(doc);
+    if (out !== undefined) direct++;
+    return out;
+  };
+  return { printer, direct: () => direct };
+}
+
+/** Strings YAML treats specially: 1.1 booleans, nulls, numbers, dates, indicators, quotes, escapes, markers. */
+const trickyStrings = [
+  '', ' ', 'a', 'yes', 'Yes', 'NO', 'on', 'Off', 'y', 'N', 'true', 'False', 'null', 'Null', '~', '-', '?', ':', '- a', '? a', 'a: b', 'a:b', 'a #b',
+  'a#b', '#a', ' a', 'a ', 'a:', '0', '-0', '007', '0o17', '0x1F', '0b101', '1_000', '1.0', '1e3', '.5', '+1', '.inf', '-.Inf', '.NaN', '12:30',
+  '190:20:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '<<', '=', '!tag', '&anchor', '*alias', '%x', '@x', '`x', '|', '>', '"quoted"', "'single'",
+  'a"b', "a'b", 'a\\b', '\t', 'a\tb', 'a\nb', 'a\n', '\na', 'a\n\nb', ' a\nb ', '---', '--- a', '...', 'a\n---\nb', 'é', 'ü x', '日本', '😀', '\u2028',
+  '\u0085', '\u00a0', '\u0000', '\u001b[0m', 'x'.repeat(1100), '[a]', '{a: 1}', 'a,b', 'a]b', 'http://x.example/a?b=c#d', 'ghcr.io/acme/api:1.2.3',
+  '500m', '128Mi', '10.0.0.0/8', 'app.kubernetes.io/name', 'OnRootMismatch', 'RuntimeDefault',
+];
+
+const scalar = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...trickyStrings) },
+  { weight: 2, arbitrary: fc.string({ maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 6 }) },
+  { weight: 2, arbitrary: fc.integer({ min: -(2 ** 40), max: 2 ** 40 }) },
+  { weight: 1, arbitrary: fc.constantFrom(0, -0, 0.1, 1.5, -2.25, 1e21, 2 ** 53 + 2, Number.MAX_VALUE, Number.MIN_VALUE, NaN, Infinity, -Infinity) },
+  { weight: 1, arbitrary: fc.double() },
+  { weight: 1, arbitrary: fc.constantFrom(true, false, null) },
+);
+const key = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...trickyStrings) }, { weight: 2, arbitrary: fc.string({ maxLength: 10 }) });
+
+/** JSON-like data: maps, lists (empty ones too) and the scalars above. */
+const { value } = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('map'), tie('list')),
+  map: fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+  list: fc.array(tie('value'), { maxLength: 4 }),
+}));
+const document = fc.dictionary(key, value, { minKeys: 1, maxKeys: 6 });
+
+describe('YAML printed directly (during a synthesis pass)', () => {
+  test('is byte for byte what cdk8s prints, on generated documents', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(document, fc.constant(undefined)), { maxLength: 4 }), (docs) => {
+      const printer = new DirectYamlPrinter(library);
+      expect(printer.documents(docs)).toBe(Yaml.stringify(...docs));
+    }), { numRuns: runs * 5 });
+  });
+
+  test('prints plain manifests itself, and hands the library what only it can print', () => {
+    const direct = new DirectYamlPrinter(library);
+    const manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { 'app.kubernetes.io/name': 'x' } }, data: { a: 'yes', b: '' } };
+    expect(direct.document(manifest)).toBe(library(manifest));
+    expect(direct.document({ a: [{ b: [[1, 2], []] }, {}, [{ c: null }]], d: { e: { f: [true] } } })).toBe('a:\n  - b:\n      - - 1\n        - 2\n      - []\n  - {}\n  - - c: null\nd:\n  e:\n    f:\n      - true\n');
+    expect(direct.document({ 'a\nb': 1 })).toBe('"a\\nb": 1\n');
+    const shared = { k: 'v' };
+    class Box {
+      constructor(public readonly v: number) {}
+    }
+    const needLibrary: unknown[] = [
+      { a: shared, b: shared }, // anchors and aliases
+      { a: 'line 1\nline 2\n' }, // block scalar
+      { a: '--- not a marker here' },
+      { ['k'.repeat(1100)]: 1 }, // explicit key
+      { a: -0 },
+      { a: undefined },
+      { a: [1, , 3] }, // eslint-disable-line no-sparse-arrays
+      { a: new Box(1) },
+      { a: { toJSON: () => 'x' } },
+      { a: new Date(0) },
+      {},
+      [1, 2],
+      'text',
+    ];
+    for (const doc of needLibrary) {
+      expect(direct.document(doc)).toBeUndefined();
+      expect(direct.documents([doc])).toBe(Yaml.stringify(doc));
+    }
+    // What the library refuses, it refuses the same way.
+    expect(direct.document({ a: () => 1 })).toBeUndefined();
+    expect(() => direct.documents([{ a: () => 1 }])).toThrow(/Tag not resolved/);
+  });
+
+  test.each([
+    ['shop', buildShop],
+    ['blog', buildBlog],
+    ['org-policy', buildOrgPolicy],
+  ])('example %s: synthYaml is what cdk8s prints for the same objects, nearly all printed directly', (_name, build) => {
+    const app = Testing.app();
+    build(app as App);
+    process.env.HARDENED_QUIET = '1';
+    const yaml = app.synthYaml();
+    const docs = app.charts.flatMap((c) => Object.values(c.toJson()));
+    expect(yaml).toBe(Yaml.stringify(...docs));
+    const { printer, direct } = counting();
+    printer.documents(docs);
+    expect(direct()).toBeGreaterThanOrEqual(Math.floor(docs.length * 0.9));
+  });
+
+  test('a mixed app (sidecar, database, multi-line and YAML-looking data) synthesizes what cdk8s prints', () => {
+    const app = new App();
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    const api = new HardenedService(chart, 'api', serviceProps());
+    new LoggingSidecar(chart, 'api-logs', {
+      target: api,
+      logPath: '/var/log/app',
+      resources: 'nano',
+      output: { kind: 'loki', host: 'loki.monitoring.svc.cluster.local', port: 80, tls: false, peer: Peer.workload('loki', 'monitoring') },
+    });
+    new StatefulDatabase(chart, 'db', { engine: 'postgres', resources: 'medium', storage: { size: '10Gi' }, credentials: { secretName: 'db' }, clients: [Peer.workload('api')], priorityClassName: 'standard' });
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', labels: { 'app.kubernetes.io/name': 'cfg' } }, data: { 'app.yaml': 'a: 1\nb: yes\n', 'on': 'off', 'x': '--- y' } });
+    new ApiObject(chart, 'cm2', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg2', labels: { 'app.kubernetes.io/name': 'cfg2' } }, data: { a: '%YAML', b: '...', c: '12:30' } });
+    process.env.HARDENED_QUIET = '1';
+    const yaml = app.synthYaml();
+    expect(yaml).toBe(Yaml.stringify(...app.charts.flatMap((c) => Object.values(c.toJson()))));
+    expect(yaml).toContain('  app.yaml: |\n    a: 1\n    b: yes\n  "on": "off"\n');
+  });
+
+  test("replaces cdk8s's Yaml.stringify only during a pass, and puts it back", () => {
+    const before = Yaml.stringify;
+    let during: unknown;
+    const app = new App();
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    new HardenedService(chart, 'api', serviceProps());
+    const o = new ApiObject(chart, 'probe', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', labels: { 'app.kubernetes.io/name': 'probe' } } });
+    const toJson = o.toJson.bind(o);
+    o.toJson = () => {
+      during = Yaml.stringify;
+      return toJson();
+    };
+    process.env.HARDENED_QUIET = '1';
+    app.synthYaml();
+    expect(during).not.toBe(before);
+    expect(Yaml.stringify).toBe(before);
+    const undo = useDirectYaml(Yaml);
+    expect(Yaml.stringify).not.toBe(before);
+    undo();
+    expect(Yaml.stringify).toBe(before);
+    expect(useDirectYaml(undefined)).toBeInstanceOf(Function);
+  });
+});
