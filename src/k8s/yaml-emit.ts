@@ -3,7 +3,7 @@
  *
  * cdk8s serializes every object with the `yaml` library (`Yaml.stringify`: YAML 1.1, `lineWidth: 0`,
  * `keepUndefined`). That library first builds a node tree (a `Document`) of every object and then
- * prints it: about half of a large synthesis, and most of its short-lived memory. Manifests are
+ * prints it: more than half of a large synthesis, and most of its short-lived memory. Manifests are
  * plain JSON data (maps, lists, strings, numbers, booleans, null), whose block layout is fixed, so
  * during a synthesis pass this module prints them directly and byte for byte as `yaml` would:
  *
@@ -47,18 +47,20 @@ const enum Shape {
   EmptyMap,
 }
 
-/** Prints documents of plain data as cdk8s's `Yaml.stringify` does, or says it cannot (`undefined`). */
+/** Prints documents of plain data as cdk8s's `Yaml.stringify` does, or says it cannot (`undefined`). @internal */
 export class DirectYamlPrinter {
   private readonly values = new Map<string | number, string | null>();
   private readonly keys = new Map<string, string | null>();
   private parts: string[] = [];
-  private seen = new Set<object>();
+  private seen: Set<object> = new Set();
 
   constructor(private readonly printOne: PrintOne) {}
 
   /** The YAML of one document, or undefined when it must be printed by the library. */
   public document(doc: unknown): string | undefined {
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !isPlainObject(doc)) return undefined;
+    // A getter in the data may print YAML itself: each document keeps its own state.
+    const outer = { parts: this.parts, seen: this.seen };
     this.parts = [];
     this.seen = new Set([doc]);
     try {
@@ -68,8 +70,8 @@ export class DirectYamlPrinter {
       if (e === FALLBACK) return undefined;
       throw e;
     } finally {
-      this.parts = [];
-      this.seen = new Set();
+      this.parts = outer.parts;
+      this.seen = outer.seen;
     }
   }
 
@@ -186,6 +188,7 @@ const printers = new WeakMap<(...docs: unknown[]) => string, DirectYamlPrinter>(
  * Print YAML directly for the duration of a synthesis pass: cdk8s's `Yaml.stringify` (which
  * `synthYaml` and `synth` call) is replaced, and the returned function puts it back. Nothing is
  * replaced when cdk8s's `Yaml` is not the expected shape.
+ * @internal
  */
 export function useDirectYaml(yaml: unknown): () => void {
   if (typeof yaml !== 'function') return () => {};

@@ -91,6 +91,14 @@ describe('YAML printed directly (during a synthesis pass)', () => {
       expect(direct.document(doc)).toBeUndefined();
       expect(direct.documents([doc])).toBe(Yaml.stringify(doc));
     }
+    // A getter that prints YAML while the document is printed (re-entrant use).
+    const nested = {
+      a: 1,
+      get b() {
+        return direct.documents([{ c: 'yes' }]);
+      },
+    };
+    expect(direct.documents([nested])).toBe(Yaml.stringify({ a: 1, b: Yaml.stringify({ c: 'yes' }) }));
     // What the library refuses, it refuses the same way.
     expect(direct.document({ a: () => 1 })).toBeUndefined();
     expect(() => direct.documents([{ a: () => 1 }])).toThrow(/Tag not resolved/);
