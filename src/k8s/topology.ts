@@ -21,7 +21,8 @@ import { IConstruct } from 'constructs';
 
 interface Vertex {
   readonly value: IConstruct;
-  readonly out: Set<Vertex>;
+  /** Dependencies inside the scope; created for the few constructs that have any. */
+  out: Set<Vertex> | undefined;
   inbound: boolean;
 }
 
@@ -36,13 +37,14 @@ function isArrayIndex(key: string): boolean {
 function order(node: IConstruct['node']): IConstruct[] | undefined {
   const all = node.findAll();
   const byPath = new Map<string, Vertex>();
-  for (const c of all) byPath.set(c.node.path, { value: c, out: new Set(), inbound: false });
+  for (const c of all) byPath.set(c.node.path, { value: c, out: undefined, inbound: false });
   for (const c of all) {
-    for (const dep of c.node.dependencies) {
-      const target = byPath.get(dep.node.path);
+    const deps = c.node.dependencies;
+    for (let i = 0; i < deps.length; i++) {
+      const target = byPath.get(deps[i].node.path);
       if (!target) continue; // outside the scope, as cdk8s
       const source = byPath.get(c.node.path)!;
-      source.out.add(target);
+      (source.out ??= new Set()).add(target);
       target.inbound = true;
     }
   }
@@ -60,7 +62,7 @@ function order(node: IConstruct['node']): IConstruct[] | undefined {
       return;
     }
     active.add(v);
-    for (const c of v.out) visit(c);
+    if (v.out) for (const c of v.out) visit(c);
     active.delete(v);
     done.add(v);
     result.push(v.value);
