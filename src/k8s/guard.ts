@@ -61,6 +61,8 @@ interface SynthesisPass {
 }
 
 const passes = new WeakMap<IConstruct, SynthesisPass>();
+/** cdk8s's own `Yaml.stringify`, as this module found it (see yaml-emit.ts). */
+const cdk8sYamlStringify = Yaml.stringify;
 const instrumented = new WeakSet<IConstruct>();
 
 /** A cdk8s App (by its jsii type, which every copy carries) that is not of this library's copy of cdk8s. */
@@ -99,7 +101,7 @@ function instrumentApp(root: IConstruct): void {
         // graphs over Maps for this synthesis (see topology.ts), and YAML printed directly (see yaml-emit.ts).
         dictionaryChildrenAll(root);
         const restoreGraph = useMapDependencyGraph();
-        const restoreYaml = useDirectYaml(Yaml);
+        const restoreYaml = useDirectYaml(Yaml, cdk8sYamlStringify);
         try {
           return original.apply(this, args);
         } finally {

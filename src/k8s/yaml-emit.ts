@@ -10,13 +10,17 @@
  * - The layout: `key: value`, `key:` + nested block, `- ` items (nested maps start on the dash
  *   line), lists indented under their key, `{}` and `[]` for empty collections.
  * - Every scalar and key is printed by cdk8s's own `Yaml.stringify` (once per distinct string or
- *   number, remembered): quoting, escapes and YAML 1.1 look-alikes (`"yes"`, `"1.0"`, `"12:30"`)
- *   are decided by the library, never re-implemented here.
+ *   number and pass, remembered): quoting, escapes and YAML 1.1 look-alikes (`"yes"`, `"1.0"`,
+ *   `"12:30"`) are decided by the library, never re-implemented here.
+ * - Keys are read as `yaml` reads them: own enumerable keys (`Object.keys`), in order.
  * - Anything else is handed to cdk8s's own `Yaml.stringify`, one whole object at a time: a scalar
  *   whose printed form is not one line (block scalars, folded or explicit keys), document markers
  *   (`---`, `...`, `%` at a line start), `-0`, `undefined`, list holes, an object or list met twice
- *   in one document (`yaml` writes anchors and aliases), objects that are not plain (class
- *   instances, `toJSON`), functions, symbols and bigints, and empty documents.
+ *   in one document (`yaml` writes anchors and aliases), objects and lists that are not plain
+ *   (class instances, `toJSON`, an own iterator), functions, symbols and bigints, nesting deeper
+ *   than 100 levels, and empty documents.
+ * - The one difference: a getter in the data runs once more when its document is handed to the
+ *   library. cdk8s's `toJson` output has none (it copies values into plain objects).
  *
  * `test/k8s/yaml-emit.test.ts` compares both on generated documents and on every example.
  * @internal
@@ -28,14 +32,27 @@ export type PrintOne = (doc: unknown) => string;
 /** Thrown inside the printer when a document needs the library; never escapes this module. */
 const FALLBACK: unique symbol = Symbol('fallback');
 
-/** Printed scalars and keys of one printer, bounded (cleared when full). */
+/** Printed scalars and keys of one printer (one synthesis pass), bounded (cleared when full). */
 const MEMO_LIMIT = 50_000;
+/** Longer strings are printed without being remembered: they are rarely repeated. */
+const MEMO_MAX_LENGTH = 256;
+/** Deeper documents go to the library, which fails on very deep ones (its recursion): so do we. */
+const MAX_INDENT = 2 * 100;
+
+const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/m;
 
+/** A map `yaml` prints from its own keys: no class, no `toJSON`, not iterable (it would print a list). */
 function isPlainObject(o: object): boolean {
   const p = Object.getPrototypeOf(o);
-  return (p === Object.prototype || p === null) && typeof (o as { toJSON?: unknown }).toJSON !== 'function';
+  return (p === Object.prototype || p === null) && typeof (o as { toJSON?: unknown }).toJSON !== 'function' && !(Symbol.iterator in o);
+}
+
+/** A list `yaml` prints item by item: a plain array with the array iterator and no `toJSON`. */
+function isPlainArray(a: unknown[]): boolean {
+  return Object.getPrototypeOf(a) === Array.prototype && a[Symbol.iterator] === ARRAY_ITERATOR && typeof (a as { toJSON?: unknown }).toJSON !== 'function';
 }
 
 /** What a value is to the printer. */
@@ -86,8 +103,10 @@ export class DirectYamlPrinter {
   }
 
   private map(o: Record<string, unknown>, indent: string, lead: string | undefined): void {
-    for (const k in o) {
-      if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+    // The keys as they are now, as `yaml` reads them (Object.keys), whatever reading a value does.
+    const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       this.parts.push(lead ?? indent, this.key(k));
       lead = undefined;
       this.child(o[k], indent, true);
@@ -116,10 +135,12 @@ export class DirectYamlPrinter {
         this.parts.push(inMap ? ': {}\n' : '{}\n');
         return;
       case Shape.Map:
+        if (indent.length >= MAX_INDENT) throw FALLBACK;
         if (inMap) this.parts.push(':\n');
         this.map(v as Record<string, unknown>, `${indent}  `, inMap ? undefined : '');
         return;
       case Shape.List:
+        if (indent.length >= MAX_INDENT) throw FALLBACK;
         if (inMap) this.parts.push(':\n');
         this.list(v as unknown[], `${indent}  `, inMap ? undefined : '');
         return;
@@ -131,11 +152,12 @@ export class DirectYamlPrinter {
     if (this.seen.has(v)) throw FALLBACK; // `yaml` would write an anchor and an alias
     this.seen.add(v);
     if (Array.isArray(v)) {
-      if (Object.getPrototypeOf(v) !== Array.prototype) throw FALLBACK;
+      if (!isPlainArray(v)) throw FALLBACK;
       return v.length ? Shape.List : Shape.EmptyList;
     }
     if (!isPlainObject(v)) throw FALLBACK;
-    for (const _ in v) return Shape.Map;
+    // Own keys only: an enumerable key on Object.prototype is not the map's (`yaml` reads Object.keys).
+    for (const k in v) if (hasOwn(v, k)) return Shape.Map;
     return Shape.EmptyMap;
   }
 
@@ -148,6 +170,10 @@ export class DirectYamlPrinter {
       if (text === undefined) {
         text = this.probe({ k: v }, 'k: ', '\n');
         if (typeof v === 'string' && DOCUMENT_MARKER.test(v)) text = null;
+        if (typeof v === 'string' && v.length > MEMO_MAX_LENGTH) {
+          if (text === null) throw FALLBACK;
+          return text;
+        }
         if (this.values.size >= MEMO_LIMIT) this.values.clear();
         this.values.set(v, text);
       }
@@ -161,8 +187,10 @@ export class DirectYamlPrinter {
     let text = this.keys.get(k);
     if (text === undefined) {
       text = DOCUMENT_MARKER.test(k) ? null : this.probe({ [k]: 1 }, '', ': 1\n');
-      if (this.keys.size >= MEMO_LIMIT) this.keys.clear();
-      this.keys.set(k, text);
+      if (k.length <= MEMO_MAX_LENGTH) {
+        if (this.keys.size >= MEMO_LIMIT) this.keys.clear();
+        this.keys.set(k, text);
+      }
     }
     if (text === null) throw FALLBACK;
     return text;
@@ -181,31 +209,26 @@ interface YamlClass {
   stringify(...docs: unknown[]): string;
 }
 
-/** Printers by the library function they stand in for (their remembered scalars stay valid). */
-const printers = new WeakMap<(...docs: unknown[]) => string, DirectYamlPrinter>();
-
 /**
  * Print YAML directly for the duration of a synthesis pass: cdk8s's `Yaml.stringify` (which
- * `synthYaml` and `synth` call) is replaced, and the returned function puts it back. Nothing is
- * replaced when cdk8s's `Yaml` is not the expected shape.
+ * `synthYaml` and `synth` call) is replaced by a printer that lives for the pass, and the returned
+ * function puts it back. Nothing is replaced unless `Yaml.stringify` is still `library` (cdk8s's
+ * own, as loaded) and prints a one-entry map as cdk8s does: a function the app put there itself
+ * (a wrapper adding a header, a spy) is called as it would be without this library.
  * @internal
  */
-export function useDirectYaml(yaml: unknown): () => void {
-  if (typeof yaml !== 'function') return () => {};
+export function useDirectYaml(yaml: unknown, library: unknown): () => void {
+  if (typeof yaml !== 'function' || typeof library !== 'function') return () => {};
   const descriptor = Object.getOwnPropertyDescriptor(yaml, 'stringify');
-  if (!descriptor || !descriptor.writable || !descriptor.configurable || typeof descriptor.value !== 'function') return () => {};
-  const original = descriptor.value as (...docs: unknown[]) => string;
+  if (!descriptor || !descriptor.writable || !descriptor.configurable || descriptor.value !== library) return () => {};
   const cls = yaml as unknown as YamlClass;
-  let printer = printers.get(original);
-  if (!printer) {
-    printer = new DirectYamlPrinter((doc) => original.call(cls, doc));
-    printers.set(original, printer);
-  }
-  const p = printer;
+  const printOne = (doc: unknown): string => (library as YamlClass['stringify']).call(cls, doc);
+  if (printOne({ k: 'v' }) !== 'k: v\n') return () => {};
+  const printer = new DirectYamlPrinter(printOne);
   Object.defineProperty(yaml, 'stringify', {
     ...descriptor,
     value: function stringify(...docs: unknown[]): string {
-      return p.documents(docs);
+      return printer.documents(docs);
     },
   });
   return () => {
