@@ -17,8 +17,12 @@
  *   whose printed form is not one line (block scalars, folded or explicit keys), document markers
  *   (`---`, `...`, `%` at a line start), `-0`, `undefined`, list holes, an object or list met twice
  *   in one document (`yaml` writes anchors and aliases), objects and lists that are not plain
- *   (class instances, `toJSON`, an own iterator), functions, symbols and bigints, nesting deeper
- *   than 100 levels, and empty documents.
+ *   (class instances, `toJSON`, an own iterator, `yaml`'s own node objects), functions, symbols
+ *   and bigints, strings with line breaks, nesting deeper than 100 levels, empty documents, and
+ *   documents with more than 256 scalars not printed before (one library call for the document is
+ *   then cheaper than one per scalar).
+ * - Nothing is replaced unless `Yaml.stringify` is cdk8s's own and prints a sample of every layout
+ *   rule exactly as this printer does; a `Yaml.stringify` the app installs stays.
  * - The one difference: a getter in the data runs once more when its document is handed to the
  *   library. cdk8s's `toJson` output has none (it copies values into plain objects).
  *
@@ -39,7 +43,12 @@ const MEMO_MAX_LENGTH = 256;
 /** Deeper documents go to the library, which fails on very deep ones (its recursion): so do we. */
 const MAX_INDENT = 2 * 100;
 
+/** Scalars one document may send to the library before the whole document goes there instead. */
+const PROBES_PER_DOCUMENT = 256;
+
 const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
+/** `yaml` treats any object carrying this symbol as one of its own nodes. */
+const YAML_NODE_TYPE = Symbol.for('yaml.node.type');
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/m;
@@ -47,12 +56,13 @@ const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/m;
 /** A map `yaml` prints from its own keys: no class, no `toJSON`, not iterable (it would print a list). */
 function isPlainObject(o: object): boolean {
   const p = Object.getPrototypeOf(o);
-  return (p === Object.prototype || p === null) && typeof (o as { toJSON?: unknown }).toJSON !== 'function' && !(Symbol.iterator in o);
+  return (p === Object.prototype || p === null) && typeof (o as { toJSON?: unknown }).toJSON !== 'function' && !(Symbol.iterator in o) && !(YAML_NODE_TYPE in o);
 }
 
 /** A list `yaml` prints item by item: a plain array with the array iterator and no `toJSON`. */
 function isPlainArray(a: unknown[]): boolean {
-  return Object.getPrototypeOf(a) === Array.prototype && a[Symbol.iterator] === ARRAY_ITERATOR && typeof (a as { toJSON?: unknown }).toJSON !== 'function';
+  return Object.getPrototypeOf(a) === Array.prototype && a[Symbol.iterator] === ARRAY_ITERATOR && typeof (a as { toJSON?: unknown }).toJSON !== 'function'
+    && !(YAML_NODE_TYPE in a);
 }
 
 /** What a value is to the printer. */
@@ -70,6 +80,8 @@ export class DirectYamlPrinter {
   private readonly keys = new Map<string, string | null>();
   private parts: string[] = [];
   private seen: Set<object> = new Set();
+  /** Library calls left for the current document. */
+  private probes = PROBES_PER_DOCUMENT;
 
   constructor(private readonly printOne: PrintOne) {}
 
@@ -77,9 +89,10 @@ export class DirectYamlPrinter {
   public document(doc: unknown): string | undefined {
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !isPlainObject(doc)) return undefined;
     // A getter in the data may print YAML itself: each document keeps its own state.
-    const outer = { parts: this.parts, seen: this.seen };
+    const outer = { parts: this.parts, seen: this.seen, probes: this.probes };
     this.parts = [];
     this.seen = new Set([doc]);
+    this.probes = PROBES_PER_DOCUMENT;
     try {
       this.map(doc as Record<string, unknown>, '', undefined);
       return this.parts.length ? this.parts.join('') : undefined;
@@ -89,6 +102,7 @@ export class DirectYamlPrinter {
     } finally {
       this.parts = outer.parts;
       this.seen = outer.seen;
+      this.probes = outer.probes;
     }
   }
 
@@ -168,8 +182,9 @@ export class DirectYamlPrinter {
     if (typeof v === 'string' || (typeof v === 'number' && !Object.is(v, -0))) {
       let text = this.values.get(v);
       if (text === undefined) {
+        // A line break makes a block scalar (or a folded quote): the library prints the document.
+        if (typeof v === 'string' && (v.includes('\n') || DOCUMENT_MARKER.test(v))) throw FALLBACK;
         text = this.probe({ k: v }, 'k: ', '\n');
-        if (typeof v === 'string' && DOCUMENT_MARKER.test(v)) text = null;
         if (typeof v === 'string' && v.length > MEMO_MAX_LENGTH) {
           if (text === null) throw FALLBACK;
           return text;
@@ -186,7 +201,7 @@ export class DirectYamlPrinter {
   private key(k: string): string {
     let text = this.keys.get(k);
     if (text === undefined) {
-      text = DOCUMENT_MARKER.test(k) ? null : this.probe({ [k]: 1 }, '', ': 1\n');
+      text = k.includes('\n') || DOCUMENT_MARKER.test(k) ? null : this.probe({ [k]: 1 }, '', ': 1\n');
       if (k.length <= MEMO_MAX_LENGTH) {
         if (this.keys.size >= MEMO_LIMIT) this.keys.clear();
         this.keys.set(k, text);
@@ -198,12 +213,21 @@ export class DirectYamlPrinter {
 
   /** The library's print of a one-entry map, cut to the scalar or key: null unless it is one line. */
   private probe(doc: Record<string, unknown>, before: string, after: string): string | null {
+    // Mostly new scalars (a large map of distinct keys, say): one library call for the document is cheaper.
+    if (--this.probes < 0) throw FALLBACK;
     const out = this.printOne(doc);
     if (!out.startsWith(before) || !out.endsWith(after) || out.length < before.length + after.length) return null;
     const text = out.slice(before.length, out.length - after.length);
     return text.length && !text.includes('\n') ? text : null;
   }
 }
+
+/** Every layout rule of the printer once (keys out of order, so a sorting printer shows). */
+const LAYOUT_SAMPLE = Object.freeze({
+  z: 'v',
+  a: { m: [1, 'two', { x: true, y: null }], e: {}, l: [] },
+  l: [[1, 2], [], {}, [{ p: 'q' }]],
+});
 
 interface YamlClass {
   stringify(...docs: unknown[]): string;
@@ -221,17 +245,19 @@ export function useDirectYaml(yaml: unknown, library: unknown): () => void {
   if (typeof yaml !== 'function' || typeof library !== 'function') return () => {};
   const descriptor = Object.getOwnPropertyDescriptor(yaml, 'stringify');
   if (!descriptor || !descriptor.writable || !descriptor.configurable || descriptor.value !== library) return () => {};
+  // cdk8s's own printer (a wrapper the app installed before this library loaded is not), printing
+  // the layout this module writes.
+  if (!/keepUndefined/.test(Function.prototype.toString.call(library))) return () => {};
   const cls = yaml as unknown as YamlClass;
   const printOne = (doc: unknown): string => (library as YamlClass['stringify']).call(cls, doc);
-  if (printOne({ k: 'v' }) !== 'k: v\n') return () => {};
   const printer = new DirectYamlPrinter(printOne);
-  Object.defineProperty(yaml, 'stringify', {
-    ...descriptor,
-    value: function stringify(...docs: unknown[]): string {
-      return printer.documents(docs);
-    },
-  });
+  if (printer.document(LAYOUT_SAMPLE) !== printOne(LAYOUT_SAMPLE)) return () => {};
+  const replacement = function stringify(...docs: unknown[]): string {
+    return printer.documents(docs);
+  };
+  Object.defineProperty(yaml, 'stringify', { ...descriptor, value: replacement });
   return () => {
-    Object.defineProperty(yaml, 'stringify', descriptor);
+    // Unless the app replaced it meanwhile (then its own function stays, as without this library).
+    if (Object.getOwnPropertyDescriptor(yaml, 'stringify')?.value === replacement) Object.defineProperty(yaml, 'stringify', descriptor);
   };
 }
