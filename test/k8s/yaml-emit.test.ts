@@ -25,6 +25,20 @@ function counting(): { printer: DirectYamlPrinter; direct: () => number } {
   return { printer, direct: () => direct };
 }
 
+/** An app with a service and a ConfigMap whose serialization calls `during` (inside the synthesis pass). */
+function appCallingDuringSynthesis(during: () => void): App {
+  const app = new App();
+  const chart = new Chart(app, 'c', { namespace: 'shop' });
+  new HardenedService(chart, 'api', serviceProps());
+  const o = new ApiObject(chart, 'probe', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', labels: { 'app.kubernetes.io/name': 'probe' } } });
+  const toJson = o.toJson.bind(o);
+  o.toJson = () => {
+    during();
+    return toJson();
+  };
+  return app;
+}
+
 /** Strings YAML treats specially: 1.1 booleans, nulls, numbers, dates, indicators, quotes, escapes, markers. */
 const trickyStrings = [
   '', ' ', 'a', 'yes', 'Yes', 'NO', 'on', 'Off', 'y', 'N', 'true', 'False', 'null', 'Null', '~', '-', '?', ':', '- a', '? a', 'a: b', 'a:b', 'a #b',
@@ -204,15 +218,9 @@ describe('YAML printed directly (during a synthesis pass)', () => {
     const real = Yaml.stringify;
     const mine = (...docs: unknown[]): string => real(...docs);
     try {
-      const app = new App();
-      const chart = new Chart(app, 'c', { namespace: 'shop' });
-      new HardenedService(chart, 'api', serviceProps());
-      const o = new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', labels: { 'app.kubernetes.io/name': 'cm' } } });
-      const toJson = o.toJson.bind(o);
-      o.toJson = () => {
+      const app = appCallingDuringSynthesis(() => {
         Yaml.stringify = mine;
-        return toJson();
-      };
+      });
       process.env.HARDENED_QUIET = '1';
       app.synthYaml();
       expect(Yaml.stringify).toBe(mine);
@@ -259,15 +267,9 @@ describe('YAML printed directly (during a synthesis pass)', () => {
   test("replaces cdk8s's Yaml.stringify only during a pass, and puts it back", () => {
     const before = Yaml.stringify;
     let during: unknown;
-    const app = new App();
-    const chart = new Chart(app, 'c', { namespace: 'shop' });
-    new HardenedService(chart, 'api', serviceProps());
-    const o = new ApiObject(chart, 'probe', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', labels: { 'app.kubernetes.io/name': 'probe' } } });
-    const toJson = o.toJson.bind(o);
-    o.toJson = () => {
+    const app = appCallingDuringSynthesis(() => {
       during = Yaml.stringify;
-      return toJson();
-    };
+    });
     process.env.HARDENED_QUIET = '1';
     app.synthYaml();
     expect(during).not.toBe(before);
